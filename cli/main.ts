@@ -1,0 +1,27 @@
+/**
+ * `crvs`: the one command line of the civil registry archive. Each subcommand lives in its own
+ * file under `cli/commands/` and registers itself here.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerStart } from './commands/start.ts';
+import { registerDatabase } from './commands/migrate.ts';
+import { EXIT_CANNOT_RUN } from './report.ts';
+
+const program = new Command('crvs')
+  .description('Civil registry archive: registrations, archival ingest, Merkle anchoring and independent audit')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerStart(program);
+registerDatabase(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // --help and --version exit 0; a bad option or unknown command could not run.
+    process.exitCode = error.exitCode === 0 ? 0 : EXIT_CANNOT_RUN;
+  } else {
+    throw error;
+  }
+}

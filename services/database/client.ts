@@ -1,0 +1,41 @@
+/**
+ * @module
+ * The one PostgreSQL client (postgres.js) used by every part, against a real server or the
+ * embedded PGlite server alike: the same wire protocol, the same code path.
+ */
+import postgres from 'postgres';
+import type { Config } from '../config/env.ts';
+import { ServiceUnavailableError } from '../errors.ts';
+
+export type Sql = postgres.Sql<Record<string, unknown>>;
+export type TransactionSql = postgres.TransactionSql<Record<string, unknown>>;
+
+export interface ConnectOptions {
+  /** Shown in pg_stat_activity, so an operator sees which process holds a connection. */
+  applicationName?: string;
+  /** Overrides the configured pool size (tests, benchmarks). */
+  max?: number;
+  url?: string;
+}
+
+export function connectDatabase(config: Config, options: ConnectOptions = {}): Sql {
+  return postgres(options.url ?? config.database.url, {
+    max: options.max ?? config.database.poolMax,
+    // The embedded server multiplexes at query level; release the connection when idle so that a
+    // CLI command can get its turn while `npm start` runs.
+    idle_timeout: config.database.embedded ? 2 : 30,
+    connect_timeout: 10,
+    onnotice: () => {},
+    connection: { application_name: options.applicationName ?? 'crvs' },
+    types: { bigint: postgres.BigInt },
+  }) as unknown as Sql;
+}
+
+/** Fails with {@link ServiceUnavailableError} unless the database answers. */
+export async function pingDatabase(sql: Sql): Promise<void> {
+  try {
+    await sql`select 1`;
+  } catch (error) {
+    throw new ServiceUnavailableError('database', (error as Error).message, error);
+  }
+}
