@@ -1,0 +1,149 @@
+/**
+ * @module
+ * The integrity scheme of DESIGN.md, as pure functions over hex strings. Everything that commits,
+ * seals, proves or verifies imports this module; nothing re-implements it (after
+ * OpenZeppelin/merkle-tree `src/core.ts`: a pure core, I/O kept outside).
+ *
+ *   canonical  = RFC 8785 JSON Canonicalization Scheme of the content
+ *   commitment = keccak256(salt ‖ UTF-8(canonical))          salt: 32 random bytes per version
+ *   leaf       = keccak256(keccak256(commitment))            OpenZeppelin StandardMerkleTree leaf of one
+ *                                                            bytes32 (abi.encode(bytes32) is the 32 bytes)
+ *   tree       = merkletreejs, keccak256, sorted pairs, leaves in commit order, odd node promoted;
+ *                every proof verifies with OpenZeppelin's `MerkleProof.verify`.
+ *
+ * The double hash of the leaf means an inner node (hash of 64 bytes) can never pass as a leaf.
+ */
+import { randomBytes } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { keccak_256 } from '@noble/hashes/sha3';
+import { MerkleTree } from 'merkletreejs';
+import { RegistryError } from '../errors.ts';
+
+export type Hex = `0x${string}`;
+
+const HEX32 = /^0x[0-9a-f]{64}$/;
+
+export function toHex(bytes: Uint8Array): Hex {
+  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
+}
+
+export function fromHex(hex: string): Buffer {
+  return Buffer.from(hex.startsWith('0x') ? hex.slice(2) : hex, 'hex');
+}
+
+export function isHex32(value: unknown): value is Hex {
+  return typeof value === 'string' && HEX32.test(value);
+}
+
+export function keccak256(bytes: Uint8Array): Uint8Array {
+  return keccak_256(bytes);
+}
+
+/**
+ * RFC 8785 canonical JSON of `content`. Refuses what JSON cannot carry faithfully (undefined,
+ * functions, non-finite numbers) rather than committing to something other than what was given.
+ */
+export function canonicalise(content: unknown): string {
+  let out: string | undefined;
+  try {
+    out = canonicalize(content);
+  } catch (error) {
+    throw new RegistryError('validation-failed', `content cannot be canonicalised: ${(error as Error).message}`, { cause: error });
+  }
+  if (out === undefined) throw new RegistryError('validation-failed', 'content cannot be canonicalised: not JSON');
+  return out;
+}
+
+/** 32 fresh random bytes. Civil records have little entropy; the salt stops guessing from a leaf. */
+export function newSalt(): Hex {
+  return toHex(randomBytes(32));
+}
+
+/** keccak256(salt ‖ UTF-8 bytes of the canonical JSON). */
+export function commitmentOf(salt: Hex, canonical: string): Hex {
+  const s = fromHex(salt);
+  if (s.length !== 32) throw new RegistryError('validation-failed', 'salt must be 32 bytes');
+  return toHex(keccak256(Buffer.concat([s, Buffer.from(canonical, 'utf8')])));
+}
+
+/** The OpenZeppelin standard leaf of one bytes32 value: keccak256(keccak256(commitment)). */
+export function leafOf(commitment: Hex): Hex {
+  return toHex(leafBytes(fromHex(commitment)));
+}
+
+function leafBytes(commitment: Uint8Array): Uint8Array {
+  return keccak256(keccak256(commitment));
+}
+
+/** Canonical form, commitment and leaf of one record version's content. */
+export function commit(content: unknown, salt: Hex = newSalt()): { canonical: string; salt: Hex; commitment: Hex; leaf: Hex } {
+  const canonical = canonicalise(content);
+  const commitment = commitmentOf(salt, canonical);
+  return { canonical, salt, commitment, leaf: leafOf(commitment) };
+}
+
+/** Hash of a sorted pair, as OpenZeppelin's `Hashes.commutativeKeccak256`. */
+function hashPair(a: Uint8Array, b: Uint8Array): Uint8Array {
+  return Buffer.compare(a, b) <= 0 ? keccak256(Buffer.concat([a, b])) : keccak256(Buffer.concat([b, a]));
+}
+
+export interface SealedTree<T> {
+  root: T;
+  /** proofs[i] proves leaves[i]; sibling hashes from the leaf upwards. */
+  proofs: T[][];
+}
+
+/**
+ * Builds the batch tree over `leaves` (in commit order) and every leaf's proof in O(n log n):
+ * each proof is read by index from the tree's layers, never by looking the leaf up by value
+ * (merkletreejs' `getProof(leaf)` without an index is a linear scan, quadratic over a batch).
+ * Works on bytes, since sealing a batch of 100,000 should cost little more than hashing it; hex
+ * conversion is for the edges ({@link sealTree}). As OpenZeppelin's merkle-tree does, it checks
+ * what it hands out: a sample of proofs is walked back to the root (all of them for small batches).
+ */
+export function sealLeaves(leaves: readonly Buffer[]): SealedTree<Buffer> {
+  if (leaves.length === 0) throw new RegistryError('validation-failed', 'a batch needs at least one leaf');
+  const tree = new MerkleTree(leaves as Buffer[], (data: Buffer) => Buffer.from(keccak256(data)), { sortPairs: true });
+  const root = tree.getRoot();
+  const proofs = leaves.map((leaf, index) => tree.getProof(leaf, index).map((step) => step.data));
+  const stride = Math.max(1, Math.floor(leaves.length / 64));
+  for (let i = 0; i < leaves.length; i += stride) {
+    let node: Uint8Array = leaves[i]!;
+    for (const sibling of proofs[i]!) node = hashPair(node, sibling);
+    if (Buffer.compare(node, root) !== 0) throw new RootMismatchError(toHex(root), toHex(node));
+  }
+  return { root, proofs };
+}
+
+/** {@link sealLeaves} over hex strings. */
+export function sealTree(leaves: readonly Hex[]): SealedTree<Hex> {
+  const sealed = sealLeaves(leaves.map(fromHex));
+  return { root: toHex(sealed.root), proofs: sealed.proofs.map((proof) => proof.map(toHex)) };
+}
+
+/** The root a proof leads to from `leaf` (OpenZeppelin `MerkleProof.processProof`, sorted pairs). */
+export function rootFromProof(leaf: Hex, proof: readonly Hex[]): Hex {
+  let node: Uint8Array = fromHex(leaf);
+  for (const sibling of proof) node = hashPair(node, fromHex(sibling));
+  return toHex(node);
+}
+
+/** A computed root differs from the expected one (after transparency-dev's RootMismatchError). */
+export class RootMismatchError extends RegistryError {
+  readonly expectedRoot: Hex;
+  readonly calculatedRoot: Hex;
+  constructor(expectedRoot: Hex, calculatedRoot: Hex) {
+    super('integrity-failure', `root mismatch: expected ${expectedRoot}, calculated ${calculatedRoot}`, {
+      details: { expectedRoot, calculatedRoot },
+    });
+    this.name = 'RootMismatchError';
+    this.expectedRoot = expectedRoot;
+    this.calculatedRoot = calculatedRoot;
+  }
+}
+
+/** Compute, then compare: throws {@link RootMismatchError} carrying both roots. */
+export function verifyInclusion(leaf: Hex, proof: readonly Hex[], expectedRoot: Hex): void {
+  const calculated = rootFromProof(leaf, proof);
+  if (calculated !== expectedRoot.toLowerCase()) throw new RootMismatchError(expectedRoot, calculated);
+}

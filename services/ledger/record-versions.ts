@@ -1,0 +1,156 @@
+/**
+ * @module
+ * Record versions in the ledger: appending one as *pending*, and reading a record's history with
+ * its anchoring status. Births, marriages and archive entries are all record versions; a
+ * correction is a new version that names the commitment of the one before.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Sql, TransactionSql } from '../database/client.ts';
+import { RegistryError } from '../errors.ts';
+import { commit, fromHex, toHex, type Hex } from './core.ts';
+
+/** Identifies the shape of the committed document, so a future change of shape is explicit. */
+export const RECORD_VERSION_SCHEMA = 'crvs/record-version/v1';
+
+export type Db = Sql | TransactionSql;
+
+/** The document whose RFC 8785 form is committed: the data plus what ties versions together. */
+export interface CommittedContent {
+  schema: typeof RECORD_VERSION_SCHEMA;
+  recordId: string;
+  version: number;
+  kind: string;
+  previousCommitment: Hex | null;
+  data: Record<string, unknown>;
+}
+
+export interface NewRecordVersion {
+  /** Omit for a new record (version 1). */
+  recordId?: string;
+  kind: string;
+  data: Record<string, unknown>;
+  /** The version this one corrects; omit for version 1. */
+  previous?: { version: number; commitment: Hex };
+}
+
+export interface RecordVersion {
+  id: bigint;
+  recordId: string;
+  version: number;
+  kind: string;
+  content: CommittedContent;
+  salt: Hex;
+  commitment: Hex;
+  leaf: Hex;
+  previousCommitment: Hex | null;
+  createdAt: Date;
+}
+
+export type AnchoringStatus =
+  | { status: 'pending' }
+  | { status: 'sealed'; batchId: number }
+  | { status: 'anchored'; batchId: number; chainId: string; contractAddress: string; transactionHash: string; blockNumber: number; anchoredAt: Date };
+
+/**
+ * Appends a record version as pending. Call inside the caller's transaction (pass its `tx`) so the
+ * record's own rows and its ledger entry commit together. Two concurrent corrections of the same
+ * version collide on (record_id, version) and the second gets a `conflict`.
+ */
+export async function appendRecordVersion(db: Db, input: NewRecordVersion): Promise<RecordVersion> {
+  const recordId = input.recordId ?? randomUUID();
+  const version = input.previous ? input.previous.version + 1 : 1;
+  const content: CommittedContent = {
+    schema: RECORD_VERSION_SCHEMA,
+    recordId,
+    version,
+    kind: input.kind,
+    previousCommitment: input.previous?.commitment ?? null,
+    data: input.data,
+  };
+  const { salt, commitment, leaf } = commit(content);
+  try {
+    const [row] = await db<{ id: bigint; created_at: Date }[]>`
+      insert into record_versions (record_id, version, kind, content, salt, commitment, leaf, previous_commitment)
+      values (${recordId}, ${version}, ${input.kind}, ${db.json(content as never)}, ${fromHex(salt)}, ${fromHex(commitment)},
+              ${fromHex(leaf)}, ${input.previous ? fromHex(input.previous.commitment) : null})
+      returning id, created_at`;
+    await db`insert into ledger_pending (version_id) values (${row!.id})`;
+    return { id: row!.id, recordId, version, kind: input.kind, content, salt, commitment, leaf, previousCommitment: content.previousCommitment, createdAt: row!.created_at };
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') {
+      throw new RegistryError('conflict', `record ${recordId} already has a version ${version}: reload it and correct the current version`, {
+        details: { recordId, version },
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+interface VersionRow {
+  id: bigint;
+  record_id: string;
+  version: number;
+  kind: string;
+  content: CommittedContent;
+  salt: Buffer;
+  commitment: Buffer;
+  leaf: Buffer;
+  previous_commitment: Buffer | null;
+  created_at: Date;
+}
+
+export function toRecordVersion(row: VersionRow): RecordVersion {
+  return {
+    id: row.id,
+    recordId: row.record_id,
+    version: row.version,
+    kind: row.kind,
+    content: row.content,
+    salt: toHex(row.salt),
+    commitment: toHex(row.commitment),
+    leaf: toHex(row.leaf),
+    previousCommitment: row.previous_commitment ? toHex(row.previous_commitment) : null,
+    createdAt: row.created_at,
+  };
+}
+
+/** Every version of a record, oldest first; empty when there is no such record. */
+export async function recordHistory(db: Db, recordId: string): Promise<RecordVersion[]> {
+  const rows = await db<VersionRow[]>`
+    select id, record_id, version, kind, content, salt, commitment, leaf, previous_commitment, created_at
+    from record_versions where record_id = ${recordId} order by version`;
+  return rows.map(toRecordVersion);
+}
+
+export async function versionByCommitment(db: Db, commitment: Hex): Promise<RecordVersion | undefined> {
+  const [row] = await db<VersionRow[]>`
+    select id, record_id, version, kind, content, salt, commitment, leaf, previous_commitment, created_at
+    from record_versions where commitment = ${fromHex(commitment)}`;
+  return row ? toRecordVersion(row) : undefined;
+}
+
+/** Anchoring status of each given version id. */
+export async function anchoringStatuses(db: Db, versionIds: readonly bigint[]): Promise<Map<bigint, AnchoringStatus>> {
+  const rows = await db<{ version_id: bigint; batch_id: bigint | null; chain_id: string | null; contract_address: string | null; transaction_hash: string | null; block_number: bigint | null; anchored_at: Date | null }[]>`
+    select v.id as version_id, l.batch_id, a.chain_id, a.contract_address, a.transaction_hash, a.block_number, a.anchored_at
+    from unnest(${db.array(versionIds.map(String))}::bigint[]) as v(id)
+    left join batch_leaves l on l.version_id = v.id
+    left join batch_anchors a on a.batch_id = l.batch_id`;
+  const out = new Map<bigint, AnchoringStatus>();
+  for (const r of rows) {
+    if (r.batch_id === null) out.set(r.version_id, { status: 'pending' });
+    else if (r.transaction_hash === null) out.set(r.version_id, { status: 'sealed', batchId: Number(r.batch_id) });
+    else
+      out.set(r.version_id, {
+        status: 'anchored',
+        batchId: Number(r.batch_id),
+        chainId: r.chain_id!,
+        contractAddress: r.contract_address!,
+        transactionHash: r.transaction_hash,
+        blockNumber: Number(r.block_number),
+        anchoredAt: r.anchored_at!,
+      });
+  }
+  return out;
+}
