@@ -16,7 +16,7 @@ const positiveInt = z.coerce.number().int().positive();
 const hexKey = z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, 'must be a 32-byte hex private key');
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address');
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const url = (protocols: RegExp) => z.string().url().refine((v) => protocols.test(new URL(v).protocol), `must be a URL with scheme ${protocols.source.replace(/[\^$?()]/g, "")}`);
+const url = (protocols: RegExp) => z.string().url().refine((v) => URL.canParse(v) && protocols.test(new URL(v).protocol), `must be a URL with scheme ${protocols.source.replace(/[\^$?()]/g, "")}`);
 
 /** Every variable the system reads, with its default and what it is for (the README's table). */
 export const VARIABLES = {
