@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerStart } from './commands/start.ts';
 import { registerDatabase } from './commands/migrate.ts';
+import { registerChain } from './commands/chain.ts';
 import { EXIT_CANNOT_RUN } from './report.ts';
 
 const program = new Command('crvs')
@@ -14,6 +15,7 @@ const program = new Command('crvs')
 
 registerStart(program);
 registerDatabase(program);
+registerChain(program);
 
 try {
   await program.parseAsync(process.argv);
