@@ -3,10 +3,12 @@
 #  - postgresql-15: the real PostgreSQL server of tests, benchmarks and local development;
 #  - tesseract-ocr with Russian, Uzbek (Latin) and Uzbek (Cyrillic) language data: OCR language data
 #    is never fetched at run time; the native CLI is also the OCR benchmark's baseline.
+#  - chromium: the browser of the public verification page tests (driven by playwright-core; never a
+#    downloaded browser).
 # Does nothing when everything is already installed.
 set -euo pipefail
 
-packages=(postgresql-15 tesseract-ocr tesseract-ocr-rus tesseract-ocr-uzb tesseract-ocr-uzb-cyrl)
+packages=(postgresql-15 tesseract-ocr tesseract-ocr-rus tesseract-ocr-uzb tesseract-ocr-uzb-cyrl chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
