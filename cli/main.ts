@@ -6,6 +6,8 @@ import { Command, CommanderError } from 'commander';
 import { registerStart } from './commands/start.ts';
 import { registerDatabase } from './commands/migrate.ts';
 import { registerChain } from './commands/chain.ts';
+import { registerWorker } from './commands/worker.ts';
+import { registerVerify } from './commands/verify.ts';
 import { EXIT_CANNOT_RUN } from './report.ts';
 
 const program = new Command('crvs')
@@ -16,6 +18,8 @@ const program = new Command('crvs')
 registerStart(program);
 registerDatabase(program);
 registerChain(program);
+registerWorker(program);
+registerVerify(program);
 
 try {
   await program.parseAsync(process.argv);

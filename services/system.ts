@@ -15,6 +15,7 @@ import { startEmbeddedDatabase } from './embedded/database.ts';
 import { startEmbeddedObjectStore } from './embedded/objectstore.ts';
 import { startEmbeddedChain } from './embedded/chain.ts';
 import { createApp } from './http/app.ts';
+import { startAnchorWorker } from './ledger/anchor-worker.ts';
 
 export interface RunningSystem {
   sql: Sql;
@@ -51,6 +52,9 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     stoppers.push(() => sql.end({ timeout: 5 }));
     const applied = await migrate(sql);
     if (applied.length) logger.info({ applied }, 'migrations applied');
+    // Pushed after sql.end: stoppers run in reverse, so the worker stops before the database closes.
+    const anchorWorker = startAnchorWorker(config, sql, logger);
+    stoppers.push(() => anchorWorker.stop());
 
     const store = connectObjectStore(config);
     stoppers.push(async () => store.client.destroy());

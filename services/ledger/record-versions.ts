@@ -136,7 +136,8 @@ export async function anchoringStatuses(db: Db, versionIds: readonly bigint[]): 
     select v.id as version_id, l.batch_id, a.chain_id, a.contract_address, a.transaction_hash, a.block_number, a.anchored_at
     from unnest(${db.array(versionIds.map(String))}::bigint[]) as v(id)
     left join batch_leaves l on l.version_id = v.id
-    left join batch_anchors a on a.batch_id = l.batch_id`;
+    left join current_batch_anchors a on a.batch_id = l.batch_id -- the latest anchoring (migration 0006)
+  `;
   const out = new Map<bigint, AnchoringStatus>();
   for (const r of rows) {
     if (r.batch_id === null) out.set(r.version_id, { status: 'pending' });
