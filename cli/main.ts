@@ -7,7 +7,15 @@ import { registerStart } from './commands/start.ts';
 import { registerDatabase } from './commands/migrate.ts';
 import { registerChain } from './commands/chain.ts';
 import { registerWorker } from './commands/worker.ts';
+import { registerOcrWorker } from './commands/worker-ocr.ts';
+import { registerIngest } from './commands/ingest.ts';
+import { registerArchive } from './commands/archive.ts';
+import { registerReview } from './commands/review.ts';
 import { registerVerify } from './commands/verify.ts';
+import { registerVerifyRecord } from './commands/verify-record.ts';
+import { registerVerifyCertificate } from './commands/verify-certificate.ts';
+import { registerAudit } from './commands/audit.ts';
+import { registerToken } from './commands/token.ts';
 import { EXIT_CANNOT_RUN } from './report.ts';
 
 const program = new Command('crvs')
@@ -18,8 +26,15 @@ const program = new Command('crvs')
 registerStart(program);
 registerDatabase(program);
 registerChain(program);
-registerWorker(program);
-registerVerify(program);
+registerOcrWorker(registerWorker(program));
+registerIngest(program);
+registerArchive(program);
+registerReview(program);
+const verify = registerVerify(program);
+registerVerifyRecord(verify);
+registerVerifyCertificate(verify);
+registerAudit(program);
+registerToken(program);
 
 try {
   await program.parseAsync(process.argv);

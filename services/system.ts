@@ -15,7 +15,12 @@ import { startEmbeddedDatabase } from './embedded/database.ts';
 import { startEmbeddedObjectStore } from './embedded/objectstore.ts';
 import { startEmbeddedChain } from './embedded/chain.ts';
 import { createApp } from './http/app.ts';
+import { registryRoutes } from './registry/routes.ts';
+import { archiveRoutes } from '../scanner-pipeline/archive/routes.ts';
 import { startAnchorWorker } from './ledger/anchor-worker.ts';
+import { contractAddress } from './chain/settings.ts';
+import { certificateRoutes } from './certificates/routes.ts';
+import { publicVerificationRoutes } from './public-verification/routes.ts';
 
 export interface RunningSystem {
   sql: Sql;
@@ -67,6 +72,9 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         objectStore: () => pingObjectStore(store),
         chain: () => pingChain(config.chain.rpcUrl),
       },
+      routers: [registryRoutes({ sql, logger, evidenceRetryAfterSeconds: Math.max(1, Math.ceil(config.batch.maxWaitMs / 1000)), tokenCache: { listen: !config.database.embedded } }), archiveRoutes({ sql, store }),
+        certificateRoutes({ sql, publicBaseUrl: config.publicBaseUrl }),
+        publicVerificationRoutes({ sql, rpcUrl: config.chain.rpcUrl, trustedContract: contractAddress(config) })],
     });
     const server = await listen(app.fetch, config);
     stoppers.push(() => closeServer(server));

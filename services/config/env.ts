@@ -44,6 +44,7 @@ export const VARIABLES = {
   EMBEDDED_DATABASE_PORT: { schema: port.default(54329), doc: 'Loopback port of the embedded PostgreSQL (PGlite) server.' },
   EMBEDDED_S3_PORT: { schema: port.default(54330), doc: 'Loopback port of the embedded object store.' },
   EMBEDDED_CHAIN_PORT: { schema: port.default(54331), doc: 'Loopback port of the embedded chain node.' },
+  PUBLIC_BASE_URL: { schema: url(/^https?:$/).default('http://127.0.0.1:8080'), doc: 'Public address of the verification page, printed in certificates\' QR codes; at most 25 characters keeps the QR code at version 6 (41×41 modules).' },
 } as const;
 
 type Variables = typeof VARIABLES;
@@ -74,6 +75,7 @@ export interface Config {
   };
   batch: { maxRecords: number; maxWaitMs: number };
   ocr: { tessdataDir: string; concurrency: number };
+  publicBaseUrl: string;
 }
 
 /** Parses and validates the environment; throws {@link ConfigError} naming the first bad variable. */
@@ -125,5 +127,6 @@ function toConfig(env: Env): Config {
     },
     batch: { maxRecords: env.BATCH_MAX_RECORDS, maxWaitMs: env.BATCH_MAX_WAIT_MS },
     ocr: { tessdataDir: env.TESSDATA_DIR, concurrency: env.OCR_CONCURRENCY },
+    publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
   };
 }

@@ -1,0 +1,89 @@
+/**
+ * `crvs verify record ID` as an auditor runs it: the real CLI in a child process, reading the
+ * record's versions straight from PostgreSQL and checking them against the contract on Anvil.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { commit, fromHex } from '../../services/ledger/core.ts';
+import { appendRecordVersion } from '../../services/ledger/record-versions.ts';
+import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
+import { behindTheApplication, buildLedger, crvs, type TestLedger } from '../../services/audit/test-ledger.ts';
+
+let env: TestEnvironment | undefined;
+afterEach(async () => {
+  await env?.close();
+  env = undefined;
+});
+
+async function freshLedger(): Promise<[TestEnvironment, TestLedger]> {
+  env = await useTestEnvironment();
+  return [env, await buildLedger(env)];
+}
+
+describe('crvs verify record', () => {
+  it('exits 0 after proving every version of a corrected record against the chain', async () => {
+    const [env, ledger] = await freshLedger();
+    const { code, stdout } = await crvs(env, ['verify', 'record', ledger.births[0]!.recordId, '--json']);
+    const result = JSON.parse(stdout);
+    expect(result.versions.map((v: { version: number; status: string; batchId: number }) => [v.version, v.status, v.batchId])).toEqual([
+      [1, 'verified', 1],
+      [2, 'verified', 2],
+    ]);
+    expect(code).toBe(0);
+  });
+
+  it('explains each step from the canonical JSON through every proof level to the anchored root', async () => {
+    const [env, ledger] = await freshLedger();
+    const { stdout } = await crvs(env, ['verify', 'record', ledger.births[1]!.recordId, '--explain']);
+    const steps = [...stdout.matchAll(/^ {4}✓ (\S+)/gm)].map((m) => m[1]);
+    expect(steps).toEqual(['canonical', 'identity', 'commitment', 'leaf', 'proof[0]', 'proof[1]', 'anchored-root', 'contract-verify']);
+    expect(stdout).toContain(ledger.births[1]!.commitment);
+    expect(stdout).toContain(ledger.births[1]!.leaf);
+    expect(stdout).toContain(ledger.batches[0]!.root);
+  });
+
+  it('exits 1 and shows where a version changed behind the application stops agreeing', async () => {
+    const [env, ledger] = await freshLedger();
+    const target = ledger.births[2]!;
+    await behindTheApplication(env.sql, ['record_versions'], (sql) =>
+      sql`update record_versions set content = jsonb_set(content, '{data,child,birthDate}', '"2023-12-31"') where id = ${target.id}`,
+    );
+    const { code, stdout } = await crvs(env, ['verify', 'record', target.recordId, '--json']);
+    const [version] = JSON.parse(stdout).versions;
+    expect(version.status).toBe('failed');
+    expect(version.steps.filter((s: { status: string }) => s.status === 'failed').map((s: { step: string }) => s.step)).toEqual([
+      'commitment',
+      'leaf',
+      'anchored-root',
+      'contract-verify',
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('fails a rewritten version at the anchor even when its stored commitment and leaf were recomputed', async () => {
+    const [env, ledger] = await freshLedger();
+    const target = ledger.births[3]!;
+    const forged = commit({ ...target.content, data: { child: { givenName: 'Jahongira' } } }, target.salt);
+    await behindTheApplication(env.sql, ['record_versions'], (sql) =>
+      sql`update record_versions set content = ${sql.json(JSON.parse(forged.canonical))}, commitment = ${fromHex(forged.commitment)}, leaf = ${fromHex(forged.leaf)}
+          where id = ${target.id}`,
+    );
+    const { code, stdout } = await crvs(env, ['verify', 'record', target.recordId, '--json']);
+    expect(JSON.parse(stdout).versions[0].reason).toMatch(/^anchored-root: /);
+    expect(code).toBe(1);
+  });
+
+  it('exits 0 for a version still waiting for anchoring and says so', async () => {
+    const [env] = await freshLedger();
+    const fresh = await appendRecordVersion(env.sql, { kind: 'marriage', data: { spouses: ['Ulugbek', 'Malika'] } });
+    const { code, stdout } = await crvs(env, ['verify', 'record', fresh.recordId]);
+    expect(stdout).toMatch(/version 1 \(marriage, id \d+\): pending: waiting for its batch/);
+    expect(code).toBe(0);
+  });
+
+  it('exits 2 for a record the database does not hold', async () => {
+    const [env] = await freshLedger();
+    const { code, stderr } = await crvs(env, ['verify', 'record', crypto.randomUUID()]);
+    expect(stderr).toMatch(/^crvs: no record [0-9a-f-]+ in the database\n$/);
+    expect(code).toBe(2);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * @module
+ * Finding archived documents by any name, date or number in their fields or OCR text, typed in
+ * Latin or Cyrillic. Documents and queries meet in one folded Latin form ({@link searchKey}); the
+ * database then matches it three ways, each served by a GIN index of migration 0004:
+ *  - full text (`to_tsvector('simple', ...)`): every word of the query is in the document;
+ *  - trigram word similarity (pg_trgm `<%`): a name spelled a little differently ("Yusupov" for
+ *    "Юсуфов"), or misread by OCR;
+ *  - substring (`LIKE`, trigram-indexed): numbers and series such as `121798` or `I-QD`.
+ */
+import type { Sql } from '../../services/database/client.ts';
+import { RegistryError } from '../../services/errors.ts';
+import type { FieldTree } from './fields.ts';
+import { searchTextOf, type ReviewStatus } from './entry.ts';
+import { searchKey } from './transliterate.ts';
+
+export interface SearchHit {
+  id: string;
+  sourceFile: string;
+  kind: string | null;
+  language: string | null;
+  reviewStatus: ReviewStatus;
+  fields: FieldTree;
+  /** 0..1: 0.5 when every word is in the document, up to 0.3 for the closest spelling, 0.2 for a literal match. */
+  score: number;
+  createdAt: Date;
+}
+
+export interface SearchOptions {
+  limit?: number;
+}
+
+const WORD_SIMILARITY = 0.5;
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** `DD.MM.YYYY` in a query also finds the ISO date the fields hold (and the other way round). */
+function queryKey(query: string): string {
+  return searchKey(query.replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, '$3.$2.$1'));
+}
+
+export async function searchArchive(sql: Sql, query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+  const key = queryKey(query);
+  if (key.replace(/[^\p{L}\p{N}]/gu, '').length < 2) {
+    throw new RegistryError('validation-failed', 'search for at least two letters or digits', { field: 'q' });
+  }
+  const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
+  const like = `%${escapeLike(key)}%`;
+  const rows = await sql.begin(async (tx) => {
+    // 0.5 rather than pg_trgm's 0.6: "Yusupov" and "Yusufov", one consonant apart, score 0.5.
+    await tx`select set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY)}, true)`;
+    return tx`
+    with q as (select ${key}::text as k, plainto_tsquery('simple', ${key}) as tsq)
+    select d.id, d.source_file, d.kind, d.language, d.review_status, d.fields, d.created_at,
+           -- Whole words first ("Yusufov" the surname before "Yusufovich" the patronymic), then
+           -- the closest spelling, then a literal piece of text.
+           0.5 * (d.search_vector @@ q.tsq)::int + 0.3 * strict_word_similarity(q.k, d.search_text)
+             + 0.2 * (d.search_text like ${like})::int as score
+    from archive_documents d, q
+    where d.search_vector @@ q.tsq or q.k <% d.search_text or d.search_text like ${like}
+    order by score desc, d.created_at desc, d.id
+    limit ${limit}`;
+  });
+  return rows.map((r) => ({
+    id: r.id as string,
+    sourceFile: r.source_file as string,
+    kind: r.kind as string | null,
+    language: r.language as string | null,
+    reviewStatus: r.review_status as ReviewStatus,
+    fields: r.fields as FieldTree,
+    score: Math.round(Number(r.score) * 1000) / 1000,
+    createdAt: r.created_at as Date,
+  }));
+}
+
+/**
+ * Recomputes every document's search form: needed after {@link searchKey} learns a new spelling
+ * rule, since stored forms were folded by the old one. Returns the number of documents.
+ */
+export async function reindexArchive(sql: Sql, batch = 500): Promise<number> {
+  let count = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const rows = await sql<{ id: string; fields: FieldTree; ocr_text: string }[]>`
+      select id, fields, ocr_text from archive_documents where id > ${after} order by id limit ${batch}`;
+    if (!rows.length) return count;
+    for (const r of rows) await sql`update archive_documents set search_text = ${searchTextOf(r.fields, r.ocr_text)} where id = ${r.id}`;
+    count += rows.length;
+    after = rows[rows.length - 1]!.id;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * @module
+ * One Latin search form for names written in Cyrillic or Latin, so that "Yusufov", "Юсуфов" and
+ * "Ùsufov" meet. Documents and queries go through the same {@link searchKey}; the key is for
+ * matching only and is never shown.
+ *
+ * Cyrillic → Latin follows the Uzbek Latin alphabet (Cabinet of Ministers of Uzbekistan, Decree 339
+ * of 1995; ў → oʻ, ғ → gʻ, қ → q, ҳ → h, х → x, ж → j, ц → ts), which also covers the Russian letters;
+ * ы and щ take their Russian BGN/PCGN values. The key then folds the spellings people actually
+ * type for the same sound: Russian-style `kh`, `zh` and `dzh`/`дж`, `q`/`k`, `x`/`h`, and drops the oʻ/gʻ
+ * apostrophe in all its forms (ʻ ʼ ‘ ’ ` ').
+ *
+ * @example
+ *   searchKey('Абдулқодир Суҳроб ўғли') === searchKey("Abdulqodir Suhrob o'g'li") // 'abdulkodir suhrob ogli'
+ */
+
+const CYRILLIC_TO_LATIN: Record<string, string> = {
+  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'yo', ж: 'j', з: 'z', и: 'i', й: 'y',
+  к: 'k', л: 'l', м: 'm', н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f',
+  х: 'x', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch', ъ: "'", ы: 'y', ь: '', э: 'e', ю: 'yu', я: 'ya',
+  ў: "o'", қ: 'q', ғ: "g'", ҳ: 'h',
+  // Kazakh/Tajik letters that turn up in Uzbek-Cyrillic typescripts.
+  ә: 'a', ө: 'o', ү: 'u', ң: 'ng', һ: 'h', ӣ: 'i', ӯ: 'u', ҷ: 'j', і: 'i', ї: 'yi', є: 'ye',
+};
+
+/** Cyrillic letters of `text` in Uzbek Latin; other characters unchanged. Case is lowered. */
+export function cyrillicToLatin(text: string): string {
+  let out = '';
+  for (const ch of text.normalize('NFC').toLowerCase()) out += CYRILLIC_TO_LATIN[ch] ?? ch;
+  return out;
+}
+
+// Applied in order, after transliteration, to documents and queries alike.
+const FOLDS: [RegExp, string][] = [
+  [/[\u02BB\u02BC\u2018\u2019\u0060\u00B4']/g, ''],
+  [/ş/g, 'sh'],
+  [/ç/g, 'ch'],
+  [/ğ/g, 'g'],
+  [/dzh/g, 'j'],
+  // Russian spelling writes the Uzbek j (ж) as дж: Джураев is Jo'rayev.
+  [/dj/g, 'j'],
+  [/zh/g, 'j'],
+  [/shch/g, 'sh'],
+  [/kh/g, 'h'],
+  [/x/g, 'h'],
+  [/q/g, 'k'],
+  [/w/g, 'v'],
+  [/ye/g, 'e'],
+];
+
+/** The search form of `text`: Latin, lower case, without diacritics or apostrophes, spaces collapsed. */
+export function searchKey(text: string): string {
+  let key = cyrillicToLatin(text);
+  for (const [pattern, replacement] of FOLDS) key = key.replace(pattern, replacement);
+  return key
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[\u2013\u2014]/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -1,0 +1,52 @@
+/**
+ * Test support for the ingest tests: the real `crvs` command in child processes, and folders of
+ * corpus-dev scans laid out as an archivist would hand them over.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const CORPUS = path.resolve('../shared/corpus-dev');
+const node = path.resolve('node_modules/.bin/node');
+
+export interface CrvsResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `crvs ARGS` to the end. */
+export function crvs(args: string[], env: Record<string, string>): Promise<CrvsResult> {
+  return new Promise((resolve) => {
+    execFile(node, ['cli/crvs.mjs', ...args], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `crvs ARGS` and leaves it running. */
+export function startCrvs(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(node, ['cli/crvs.mjs', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function exited(child: ChildProcess): Promise<CrvsResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => (stdout += d));
+  child.stderr?.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr })));
+}
+
+/** A fresh folder holding the given corpus-dev files (paths relative to corpus-dev, kept as they are). */
+export function scanFolder(files: string[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'crvs-scans-'));
+  for (const file of files) {
+    mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+    copyFileSync(path.join(CORPUS, file), path.join(dir, file));
+  }
+  return dir;
+}
+
+/** Every bad input of corpus-dev (not its expect.json). */
+export const BAD_FILES = ['bad/blank.jpg', 'bad/copy-of-scan.jpg', 'bad/empty.jpg', 'bad/huge.png', 'bad/notes.png', 'bad/register.pdf', 'bad/truncated.jpg'];

@@ -1,0 +1,71 @@
+/**
+ * What a worker does with jobs that cannot succeed: they end in the quarantine with a reason
+ * instead of blocking the run or looping forever.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
+import { putObject } from '../../services/objectstore/client.ts';
+import { incomingKey, sha256Hex } from '../archive/keys.ts';
+import { claimJob, enqueueFile, openRun } from '../queue/jobs.ts';
+import { jobProcessor, MAX_ATTEMPTS } from './process-job.ts';
+import { createDocumentReader, type DocumentReader } from './read-document.ts';
+import { CORPUS } from './cli-test-support.ts';
+
+let env: TestEnvironment;
+let reader: DocumentReader;
+beforeAll(async () => {
+  env = await useTestEnvironment({ chain: false });
+  reader = await createDocumentReader({ tessdataDir: env.config.ocr.tessdataDir, concurrency: 1, languages: ['rus'] });
+});
+afterAll(async () => {
+  await reader?.close();
+  await env.close();
+});
+
+async function enqueue(name: string, bytes: Uint8Array, stored: Uint8Array = bytes) {
+  const { run } = await openRun(env.sql, { source: name, sourceKey: `/jobs/${name}`, languages: 'rus', kind: null, reviewThreshold: 0.7 });
+  const sha256 = sha256Hex(bytes);
+  await enqueueFile(env.sql, run.id, { sourceFile: name, sha256, sizeBytes: bytes.length, kind: null, languages: 'rus' }, async () => {
+    await putObject(env.store, incomingKey(sha256), stored);
+    return incomingKey(sha256);
+  });
+  return run;
+}
+
+const quarantineOf = async (name: string) => (await env.sql`select reason, detail, object_key from archive_quarantine where source_file = ${name}`)[0];
+
+describe('a job that cannot succeed', () => {
+  it('is quarantined as processing-failed once its workers died on it too often', async () => {
+    const bytes = readFileSync(path.join(CORPUS, 'images/scan-db31-0006.jpg'));
+    const run = await enqueue('killer.jpg', bytes);
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      await claimJob(env.sql, { workerId: `dies-${i}`, leaseSeconds: 1, runId: run.id });
+      await sleep(1_050);
+    }
+    const job = (await claimJob(env.sql, { workerId: 'survivor', leaseSeconds: 30, runId: run.id }))!;
+    const handle = jobProcessor({ sql: env.sql, store: env.store, reader, workerId: 'survivor' });
+    expect(await handle(job, { signal: new AbortController().signal })).toEqual({ status: 'quarantined', reason: 'processing-failed' });
+    expect(await quarantineOf('killer.jpg')).toMatchObject({ reason: 'processing-failed', detail: expect.stringContaining(`gave up after ${MAX_ATTEMPTS} attempts`) });
+  });
+
+  it('is quarantined as checksum-mismatch when the stored bytes are not those that were enqueued', async () => {
+    const bytes = new TextEncoder().encode('the bytes that were hashed');
+    const run = await enqueue('swapped.jpg', bytes, new TextEncoder().encode('other bytes'));
+    const job = (await claimJob(env.sql, { workerId: 'w', leaseSeconds: 30, runId: run.id }))!;
+    const handle = jobProcessor({ sql: env.sql, store: env.store, reader, workerId: 'w' });
+    expect(await handle(job, { signal: new AbortController().signal })).toEqual({ status: 'quarantined', reason: 'checksum-mismatch' });
+    expect(await quarantineOf('swapped.jpg')).toMatchObject({ reason: 'checksum-mismatch', object_key: incomingKey(sha256Hex(bytes)) });
+  });
+
+  it('goes back to the queue when its bytes cannot be fetched', async () => {
+    const bytes = new TextEncoder().encode('never uploaded');
+    const { run } = await openRun(env.sql, { source: 'lost', sourceKey: '/jobs/lost', languages: 'rus', kind: null, reviewThreshold: 0.7 });
+    await enqueueFile(env.sql, run.id, { sourceFile: 'lost.jpg', sha256: sha256Hex(bytes), sizeBytes: bytes.length, kind: null, languages: 'rus' }, async () => 'incoming/nowhere');
+    const job = (await claimJob(env.sql, { workerId: 'w', leaseSeconds: 30, runId: run.id }))!;
+    const handle = jobProcessor({ sql: env.sql, store: env.store, reader, workerId: 'w' });
+    expect(await handle(job, { signal: new AbortController().signal })).toMatchObject({ status: 'retry', error: expect.stringContaining('missing') });
+  });
+});

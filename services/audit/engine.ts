@@ -1,0 +1,202 @@
+/**
+ * @module
+ * `crvs audit`'s engine: proves, from PostgreSQL (read-only), the object store and the chain,
+ * that nothing in the ledger was altered, removed or slipped in, and that every stored object is
+ * still the one committed. Trusts the chain and the mathematics only: every leaf is recomputed
+ * from stored content and salt, every anchored batch's tree is rebuilt from those leaves.
+ *
+ * Order matters for a live system: the chain's latest batch id is read *before* the database
+ * snapshot, so every batch the chain had anchored by then must be in the snapshot (it was sealed
+ * before it was anchored), and batches anchored after it are looked up one by one.
+ *
+ * @example
+ *   const result = await runAudit({ sql, chain, store }, { maxPendingAgeMs: 3_600_000, fixity: true });
+ *   if (!result.ok) console.log(result.findings);
+ */
+import { availableParallelism } from 'node:os';
+import type { Sql, TransactionSql } from '../database/client.ts';
+import type { ObjectStore } from '../objectstore/client.ts';
+import { RegistryError } from '../errors.ts';
+import { attachChain, emptyEntry, isComplete, isRebuildable, loadBatchBook, type BatchEntry } from './batch-book.ts';
+import { judgeBatches } from './batch-verdicts.ts';
+import { readAnchoredBatches, type AnchorReader } from './chain-batches.ts';
+import { countByKind, sortFindings, type Finding, type FindingKind } from './findings.ts';
+import { checkFixity, ObjectSample } from './fixity.ts';
+import { LeafPool } from './leaf-pool.ts';
+import { scanVersions } from './ledger-scan.ts';
+import { READ_ONLY_SNAPSHOT } from './read-only.ts';
+
+export interface AuditOptions {
+  /** Pending versions and sealed batches older than this are reported as unanchored. */
+  maxPendingAgeMs: number;
+  /** Check stored objects against their committed SHA-256 (needs `store`). */
+  fixity?: boolean;
+  /** With fixity: check a uniform random sample of this many objects instead of all. */
+  sample?: number;
+  /** Hashing worker threads; 0 hashes in this thread. Default: one per core. */
+  workers?: number;
+  /** Rows per cursor fetch and per worker task. */
+  chunkSize?: number;
+  onProgress?(progress: AuditProgress): void;
+}
+
+export interface AuditProgress {
+  phase: 'versions' | 'objects';
+  done: number;
+  total: number;
+}
+
+export interface AuditSources {
+  /** A connection to read the ledger with (see `connectAuditDatabase`). */
+  sql: Sql;
+  chain: AnchorReader;
+  store?: ObjectStore;
+}
+
+export interface BatchOverview {
+  id: number;
+  leafCount: number;
+  anchoredAt: string;
+  intact: boolean;
+}
+
+export interface AuditResult {
+  ok: boolean;
+  startedAt: string;
+  durationMs: number;
+  chain: { chainId: string; contractAddress: string; latestBatchId: number };
+  summary: {
+    recordVersions: number;
+    versionsPerSecond: number;
+    batchesInDatabase: number;
+    batchesAnchored: number;
+    batchesVerified: number;
+    leavesVerified: number;
+    pendingWithinAge: number;
+    batchesAwaitingAnchor: number;
+    maxPendingAgeMs: number;
+    workers: number;
+    fixity: { mode: 'off' | 'all' | 'sample'; committedObjects: number; checked: number };
+  };
+  counts: Record<FindingKind, number>;
+  findings: Finding[];
+  /** Anchored batches in id order, for "batches over time". */
+  batches: BatchOverview[];
+}
+
+export async function runAudit(sources: AuditSources, options: AuditOptions): Promise<AuditResult> {
+  if (options.fixity && !sources.store) throw new RegistryError('config-invalid', 'fixity needs the object store');
+  const startedAt = new Date();
+  const started = performance.now();
+  const latestBatchId = await sources.chain.latestBatchId();
+  const pool = LeafPool.start(options.workers ?? availableParallelism());
+  const objects = new ObjectSample(options.sample);
+  try {
+    const ledger = await sources.sql.begin(READ_ONLY_SNAPSHOT, (tx) => auditLedger(tx, sources.chain, pool, objects, latestBatchId, options));
+    const { findings } = ledger;
+    let checked = 0;
+    if (options.fixity) {
+      const total = objects.items.length;
+      const onProgress = (n: number) => {
+        checked += n;
+        options.onProgress?.({ phase: 'objects', done: checked, total });
+      };
+      findings.push(...(await checkFixity(sources.store!, objects.items, { onProgress })));
+    }
+    await attachRecordIds(sources.sql, findings);
+    sortFindings(findings);
+    const failedBatches = new Set(findings.map((f) => f.batchId));
+    const durationMs = performance.now() - started;
+    return {
+      ok: findings.length === 0,
+      startedAt: startedAt.toISOString(),
+      durationMs: Math.round(durationMs),
+      chain: { chainId: sources.chain.chainId, contractAddress: sources.chain.contractAddress, latestBatchId },
+      summary: {
+        ...ledger.summary,
+        versionsPerSecond: Math.round(ledger.summary.recordVersions / (durationMs / 1000)),
+        maxPendingAgeMs: options.maxPendingAgeMs,
+        workers: pool.size,
+        fixity: { mode: !options.fixity ? 'off' : options.sample === undefined ? 'all' : 'sample', committedObjects: objects.seen, checked },
+      },
+      counts: countByKind(findings),
+      findings,
+      batches: ledger.anchored.map((b) => ({ id: b.id, leafCount: b.leafCount, anchoredAt: b.anchoredAt.toISOString(), intact: !failedBatches.has(b.id) })),
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
+async function auditLedger(
+  tx: TransactionSql,
+  chain: AnchorReader,
+  pool: LeafPool,
+  objects: ObjectSample,
+  latestBatchId: number,
+  options: AuditOptions,
+) {
+  // The first statement fixes the snapshot every later one sees.
+  const [count] = await tx<{ total: bigint }[]>`select count(*) as total from record_versions`;
+  const book = await loadBatchBook(tx, options.maxPendingAgeMs);
+  const batchesInDatabase = [...book.values()].filter((b) => b.stored).length;
+  const anchored = await readAnchoredBatches(chain, latestBatchId);
+  for (const batch of anchored) {
+    if (!book.has(batch.id)) book.set(batch.id, emptyEntry(batch.id));
+    attachChain(book.get(batch.id)!, batch);
+  }
+  for (const entry of book.values()) {
+    if (entry.id <= latestBatchId) continue;
+    const late = await chain.batch(entry.id); // anchored after the snapshot began
+    if (late) {
+      attachChain(entry, late);
+      anchored.push(late);
+    }
+  }
+  const findings: Finding[] = [];
+  const buildRoot = (entry: BatchEntry) => {
+    if (!entry.root && isRebuildable(entry)) entry.root = pool.root(entry.leaves); // copied to the worker by postMessage
+  };
+  let done = 0;
+  const versions = Number(count!.total);
+  const totals = await scanVersions({
+    tx,
+    pool,
+    book,
+    findings,
+    objects,
+    maxPendingAgeMs: options.maxPendingAgeMs,
+    chunkSize: options.chunkSize ?? 2000,
+    onBatchComplete: buildRoot,
+    onProgress: (n) => {
+      done += n;
+      options.onProgress?.({ phase: 'versions', done, total: versions });
+    },
+  });
+  for (const entry of book.values()) if (isComplete(entry)) buildRoot(entry);
+  const verdicts = await judgeBatches(tx, book, findings, options.maxPendingAgeMs);
+  return {
+    findings,
+    anchored: anchored.sort((a, b) => a.id - b.id),
+    summary: {
+      recordVersions: totals.versions,
+      batchesInDatabase,
+      batchesAnchored: anchored.length,
+      batchesVerified: verdicts.verified,
+      leavesVerified: verdicts.leavesVerified,
+      pendingWithinAge: totals.pendingWithinAge,
+      batchesAwaitingAnchor: verdicts.awaitingAnchor,
+    },
+  };
+}
+
+/** Names the record of every finding about a version (one query; the ids are few). */
+async function attachRecordIds(sql: Sql, findings: Finding[]): Promise<void> {
+  const ids = [...new Set(findings.flatMap((f) => (f.versionId ? [f.versionId] : [])))];
+  if (!ids.length) return;
+  const rows = await sql.begin(READ_ONLY_SNAPSHOT, (tx) =>
+    tx<{ id: bigint; record_id: string }[]>`select id, record_id from record_versions where id = any(${tx.array(ids)}::bigint[])`,
+  );
+  const byId = new Map(rows.map((r) => [String(r.id), r.record_id]));
+  for (const f of findings) if (f.versionId && byId.has(f.versionId)) f.recordId = byId.get(f.versionId);
+}

@@ -1,0 +1,141 @@
+/**
+ * @module
+ * The audit's one pass over `record_versions`: streamed with a cursor in commit order, hashed in
+ * the worker pool, each recomputed leaf put into its batch's slot. Findings that one row shows by
+ * itself (content changed, not in any batch, waiting too long) are made here; what needs a whole
+ * batch is decided in `batch-verdicts.ts`.
+ */
+import type { TransactionSql } from '../database/client.ts';
+import { toHex } from '../ledger/core.ts';
+import { emptyEntry, isComplete, type BatchEntry } from './batch-book.ts';
+import type { Finding } from './findings.ts';
+import type { ObjectSample } from './fixity.ts';
+import type { LeafPool } from './leaf-pool.ts';
+import type { LeafChunkResult } from './leaf-work.ts';
+
+interface VersionRow {
+  id: bigint;
+  content: string;
+  salt: string;
+  commitment: string;
+  leaf: string;
+  batch_id: bigint | null;
+  position: number | null;
+  pending: boolean;
+  stale: boolean | null;
+}
+
+export interface ScanContext {
+  tx: TransactionSql;
+  pool: LeafPool;
+  book: Map<number, BatchEntry>;
+  findings: Finding[];
+  objects: ObjectSample;
+  maxPendingAgeMs: number;
+  chunkSize: number;
+  /** Called once every version of a batch has been hashed. */
+  onBatchComplete(entry: BatchEntry): void;
+  onProgress(versions: number): void;
+}
+
+export interface ScanTotals {
+  versions: number;
+  pendingWithinAge: number;
+}
+
+export async function scanVersions(ctx: ScanContext): Promise<ScanTotals> {
+  const totals: ScanTotals = { versions: 0, pendingWithinAge: 0 };
+  const query = ctx.tx<VersionRow[]>`
+    select v.id, v.content::text as content, encode(v.salt, 'hex') as salt, encode(v.commitment, 'hex') as commitment,
+           encode(v.leaf, 'hex') as leaf, l.batch_id, l.position, p.version_id is not null as pending,
+           p.enqueued_at < now() - make_interval(secs => ${ctx.maxPendingAgeMs / 1000}::double precision) as stale
+    from record_versions v
+    left join batch_leaves l on l.version_id = v.id
+    left join ledger_pending p on p.version_id = v.id
+    order by v.id`;
+  // Keep every worker busy with one chunk queued behind it, and no more: memory stays flat.
+  const maxInFlight = Math.max(1, ctx.pool.size * 2);
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  for await (const rows of query.cursor(ctx.chunkSize)) {
+    const job = ctx.pool
+      .leaves({ contents: rows.map((r) => r.content), salts: rows.map((r) => r.salt), commitments: rows.map((r) => r.commitment), leaves: rows.map((r) => r.leaf) })
+      .then((result) => place(ctx, rows, result, totals))
+      .catch((error: unknown) => void (failure ??= error));
+    inFlight.add(job);
+    void job.finally(() => inFlight.delete(job));
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    if (failure) break;
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure;
+  return totals;
+}
+
+function place(ctx: ScanContext, rows: VersionRow[], result: LeafChunkResult, totals: ScanTotals): void {
+  const leaves = Buffer.from(result.leaves.buffer, result.leaves.byteOffset, result.leaves.byteLength);
+  const changed = new Set<number>();
+  for (const m of result.mismatches) {
+    const row = rows[m.index]!;
+    changed.add(m.index);
+    ctx.findings.push({
+      kind: 'content-changed',
+      message: `version ${row.id}: ${m.reason}`,
+      versionId: String(row.id),
+      ...(row.batch_id !== null && { batchId: Number(row.batch_id), position: row.position! }),
+      ...(m.expected !== undefined && { expected: m.expected, actual: m.actual }),
+    });
+  }
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if (row.batch_id !== null) placeInBatch(ctx, row, leaves.subarray(i * 32, i * 32 + 32), changed.has(i));
+    else if (!row.pending) {
+      ctx.findings.push({ kind: 'record-not-in-batch', message: `version ${row.id} is in no batch and not waiting for one`, versionId: String(row.id) });
+    } else if (row.stale) {
+      ctx.findings.push({
+        kind: 'unanchored',
+        message: `version ${row.id} has waited for anchoring longer than ${formatAge(ctx.maxPendingAgeMs)}`,
+        versionId: String(row.id),
+      });
+    } else totals.pendingWithinAge++;
+  }
+  for (const o of result.objects) ctx.objects.add({ versionId: String(rows[o.index]!.id), key: o.key, sha256: o.sha256 });
+  totals.versions += rows.length;
+  ctx.onProgress(rows.length);
+}
+
+function placeInBatch(ctx: ScanContext, row: VersionRow, leaf: Buffer, changed: boolean): void {
+  const batchId = Number(row.batch_id);
+  let entry = ctx.book.get(batchId);
+  if (!entry) ctx.book.set(batchId, (entry = emptyEntry(batchId)));
+  const position = row.position!;
+  entry.seen++;
+  if (entry.chain) {
+    if (position < entry.chain.leafCount) {
+      if (entry.versionIds[position] === 0) entry.filled++;
+      leaf.copy(entry.leaves, position * 32);
+      entry.versionIds[position] = Number(row.id);
+      if (changed) entry.changed.add(position);
+    } else {
+      ctx.findings.push({
+        kind: 'record-not-in-batch',
+        message: `version ${row.id} claims position ${position} of batch ${batchId}, which was anchored with ${leafCountText(entry.chain.leafCount)}`,
+        versionId: String(row.id),
+        batchId,
+        position,
+        actual: toHex(leaf),
+      });
+    }
+  }
+  if (isComplete(entry)) ctx.onBatchComplete(entry);
+}
+
+export function formatAge(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${ms / 1000} s`;
+}
+
+export function leafCountText(n: number): string {
+  return `${n} ${n === 1 ? 'leaf' : 'leaves'}`;
+}

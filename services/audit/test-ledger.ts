@@ -1,0 +1,134 @@
+/**
+ * Test support for the audit: a small real ledger (births, a correction, archive entries with
+ * stored objects) sealed into batches and anchored on the test chain, and the means to tamper
+ * with it behind the application's back, as an attacker with database rights would.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { setTimeout } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { Wallet } from 'ethers';
+import { ChainConnection } from '../chain/connection.ts';
+import { registryAnchorAt } from '../chain/registry-anchor.ts';
+import { contractAddress } from '../chain/settings.ts';
+import type { Sql } from '../database/client.ts';
+import { sealNextBatch, type SealedBatch } from '../ledger/batches.ts';
+import { appendRecordVersion, type RecordVersion } from '../ledger/record-versions.ts';
+import { putObject } from '../objectstore/client.ts';
+import type { TestEnvironment } from '../../tests/support/services.ts';
+import { openAnchorReader } from './chain-batches.ts';
+import { runAudit, type AuditOptions, type AuditResult } from './engine.ts';
+import { connectAuditDatabase } from './read-only.ts';
+
+export interface TestLedger {
+  births: RecordVersion[];
+  correction: RecordVersion;
+  archive: RecordVersion[];
+  batches: SealedBatch[];
+}
+
+export const BATCH_SIZE = 3;
+
+/** Appends 4 births, a correction of the first, 2 archive entries with their objects; anchors all. */
+export async function buildLedger(env: TestEnvironment): Promise<TestLedger> {
+  const births: RecordVersion[] = [];
+  for (const [child, date] of [['Aziza', '2024-03-01'], ['Bekzod', '2024-03-02'], ['Dilnoza', '2024-03-03'], ['Jahongir', '2024-03-04']] as const) {
+    births.push(await appendRecordVersion(env.sql, { kind: 'birth', data: { child: { givenName: child, birthDate: date }, office: 'Toshkent FHDYO' } }));
+  }
+  const first = births[0]!;
+  const correction = await appendRecordVersion(env.sql, {
+    recordId: first.recordId,
+    kind: 'birth',
+    data: { child: { givenName: 'Aziza', birthDate: '2024-03-11' }, office: 'Toshkent FHDYO' },
+    previous: first,
+  });
+  const archive: RecordVersion[] = [];
+  for (const name of ['akt-1957-014', 'akt-1962-203']) {
+    const original = Buffer.from(`scan of ${name}`);
+    const ocr = Buffer.from(`OCR text of ${name}`);
+    const objects = [
+      { key: `originals/${sha256(original)}`, sha256: sha256(original), role: 'original' },
+      { key: `ocr/${sha256(ocr)}.txt`, sha256: sha256(ocr), role: 'ocr-text' },
+    ];
+    await putObject(env.store, objects[0]!.key, original);
+    await putObject(env.store, objects[1]!.key, ocr);
+    archive.push(
+      await appendRecordVersion(env.sql, {
+        kind: 'archive-entry',
+        data: { sourceFile: `${name}.tif`, originalSha256: objects[0]!.sha256, ocrTextSha256: objects[1]!.sha256, objects },
+      }),
+    );
+  }
+  return { births, correction, archive, batches: await anchorPending(env) };
+}
+
+/** Seals every pending version into batches of {@link BATCH_SIZE} and anchors each on the chain. */
+export async function anchorPending(env: TestEnvironment, options: { anchor?: boolean } = {}): Promise<SealedBatch[]> {
+  const connection = new ChainConnection(env.config.chain.rpcUrl);
+  try {
+    const provider = await connection.provider();
+    const signer = new Wallet(env.anchorPrivateKey, provider);
+    const contract = registryAnchorAt(env.contractAddress, signer);
+    const chainId = (await provider.getNetwork()).chainId.toString();
+    const sealed: SealedBatch[] = [];
+    for (let batch = await sealNextBatch(env.sql, BATCH_SIZE); batch; batch = await sealNextBatch(env.sql, BATCH_SIZE)) {
+      sealed.push(batch);
+      if (options.anchor === false) continue;
+      const sent = await contract.getFunction('anchor')(batch.id, batch.root, batch.leafCount);
+      // Polled by hand: ethers' wait() subscribes to blocks, whose polling outlives the provider.
+      let receipt = await provider.getTransactionReceipt(sent.hash);
+      while (!receipt) receipt = await setTimeout(50).then(() => provider.getTransactionReceipt(sent.hash));
+      await env.sql`
+        insert into batch_anchors (batch_id, chain_id, contract_address, transaction_hash, block_number)
+        values (${batch.id}, ${chainId}, ${env.contractAddress}, ${receipt.hash}, ${receipt.blockNumber})`;
+    }
+    return sealed;
+  } finally {
+    connection.destroy();
+  }
+}
+
+/** Runs `change` with the append-only triggers of `tables` disabled, as an attacker with database rights. */
+export async function behindTheApplication(sql: Sql, tables: string[], change: (sql: Sql) => Promise<unknown>): Promise<void> {
+  for (const t of tables) await sql.unsafe(`alter table ${t} disable trigger user`);
+  try {
+    await change(sql);
+  } finally {
+    for (const t of tables) await sql.unsafe(`alter table ${t} enable trigger user`);
+  }
+}
+
+/** The engine, as `crvs audit` runs it, against the test environment. */
+export async function auditOf(env: TestEnvironment, options: Partial<AuditOptions> = {}): Promise<AuditResult> {
+  const sql = await connectAuditDatabase(env.config);
+  const chain = await openAnchorReader(env.config.chain.rpcUrl, contractAddress(env.config));
+  try {
+    return await runAudit({ sql, chain, store: env.store }, { maxPendingAgeMs: 3_600_000, workers: 1, ...options });
+  } finally {
+    chain.close();
+    await sql.end({ timeout: 5 });
+  }
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real `crvs` in a child process, configured like production by the test environment's variables. */
+export async function crvs(env: TestEnvironment, args: string[], extra: Record<string, string> = {}): Promise<CliRun> {
+  const node = path.resolve('node_modules/.bin/node');
+  try {
+    const { stdout, stderr } = await promisify(execFile)(node, ['cli/crvs.mjs', ...args], { env: { ...process.env, ...env.env, ...extra } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * @module
+ * Prometheus metrics (prom-client), one registry per running API so that tests and embedded runs
+ * never share counters. Request counts and latencies are labelled by route *pattern*
+ * (`/v1/records/:id`), never by raw path, so label cardinality stays bounded whatever clients send.
+ * The ledger's figures (pending backlog, anchored batches, anchoring latency) are read from the
+ * database at scrape time: they are facts of the shared database, not of this process.
+ *
+ * @example
+ *   const metrics = createMetrics({ sql });
+ *   app.get('/metrics', metricsHandler(metrics));
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Context } from 'hono';
+import type { Sql } from '../database/client.ts';
+import { pendingBacklog } from '../ledger/batches.ts';
+import type { Logger } from './logger.ts';
+
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  registrationsIssued: Counter<'kind'>;
+  correctionsRecorded: Counter<'kind'>;
+  /** The exposition text; reads the ledger's figures from the database once for all gauges. */
+  scrape(): Promise<string>;
+}
+
+export interface MetricsOptions {
+  sql: Sql;
+  logger?: Logger;
+  /** Also export Node.js process metrics (event loop lag, heap, GC). Default true. */
+  processMetrics?: boolean;
+}
+
+interface LedgerSnapshot {
+  pending: number;
+  oldestPendingAgeSeconds: number;
+  batchesAnchored: number;
+  anchoringLatencyLastSeconds: number;
+  anchoringLatencyAverageSeconds: number;
+}
+
+export function createMetrics(options: MetricsOptions): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'crvs_' });
+
+  const httpRequests = new Counter({
+    name: 'crvs_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'crvs_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const registrationsIssued = new Counter({
+    name: 'crvs_registrations_issued_total',
+    help: 'Registrations issued by this process, by kind (birth, marriage).',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const correctionsRecorded = new Counter({
+    name: 'crvs_corrections_recorded_total',
+    help: 'Corrections (new record versions) recorded by this process, by kind.',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+
+  // One database round per scrape, shared by the gauges below (prom-client collects them in parallel).
+  let snapshot: Promise<LedgerSnapshot | undefined> | undefined;
+  const ledger = (): Promise<LedgerSnapshot | undefined> => {
+    snapshot ??= readLedger(options.sql).catch((err: unknown) => {
+      options.logger?.warn({ err }, 'metrics: the ledger figures could not be read');
+      return undefined;
+    });
+    return snapshot;
+  };
+  const ledgerGauge = (name: string, help: string, pick: (s: LedgerSnapshot) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const s = await ledger();
+        // When the database does not answer, say so (NaN) rather than repeat a stale figure.
+        this.set(s ? pick(s) : Number.NaN);
+      },
+    });
+  ledgerGauge('crvs_ledger_pending_versions', 'Record versions waiting to be sealed into a batch.', (s) => s.pending);
+  ledgerGauge('crvs_ledger_oldest_pending_age_seconds', 'Age of the oldest record version waiting for a batch (0 when none).', (s) => s.oldestPendingAgeSeconds);
+  ledgerGauge('crvs_batches_anchored', 'Batches whose root is anchored on chain.', (s) => s.batchesAnchored);
+  ledgerGauge('crvs_anchoring_latency_last_seconds', 'Sealing to anchoring time of the most recent anchored batch.', (s) => s.anchoringLatencyLastSeconds);
+  ledgerGauge('crvs_anchoring_latency_average_seconds', 'Mean sealing to anchoring time over all anchored batches.', (s) => s.anchoringLatencyAverageSeconds);
+
+  const scrape = async (): Promise<string> => {
+    snapshot = undefined;
+    return registry.metrics();
+  };
+  return { registry, httpRequests, httpDuration, registrationsIssued, correctionsRecorded, scrape };
+}
+
+async function readLedger(sql: Sql): Promise<LedgerSnapshot> {
+  const [backlog, [anchors]] = await Promise.all([
+    pendingBacklog(sql),
+    sql<{ anchored: bigint; average: number | null; last: number | null }[]>`
+      select count(*) as anchored,
+             extract(epoch from avg(a.anchored_at - b.sealed_at))::float8 as average,
+             (select extract(epoch from a2.anchored_at - b2.sealed_at)::float8
+                from batch_anchors a2 join batches b2 on b2.id = a2.batch_id
+               order by a2.batch_id desc limit 1) as last
+      from batch_anchors a join batches b on b.id = a.batch_id`,
+  ]);
+  return {
+    pending: backlog.count,
+    oldestPendingAgeSeconds: backlog.oldestEnqueuedAt ? Math.max(0, (Date.now() - backlog.oldestEnqueuedAt.getTime()) / 1000) : 0,
+    batchesAnchored: Number(anchors!.anchored),
+    anchoringLatencyLastSeconds: anchors!.last ?? 0,
+    anchoringLatencyAverageSeconds: anchors!.average ?? 0,
+  };
+}
+
+/** Records one answered request. */
+export function observeRequest(metrics: Metrics, labels: { method: string; route: string; status: number }, seconds: number): void {
+  const l = { method: labels.method, route: labels.route, status: String(labels.status) };
+  metrics.httpRequests.inc(l);
+  metrics.httpDuration.observe(l, seconds);
+}
+
+/** `GET /metrics` in the Prometheus text exposition format. */
+export const metricsHandler = (metrics: Metrics) =>
+  async function metricsEndpoint(c: Context): Promise<Response> {
+    const body = await metrics.scrape();
+    return c.body(body, 200, { 'content-type': metrics.registry.contentType });
+  };

@@ -1,0 +1,66 @@
+/**
+ * @module
+ * Rate limiting of the public routes per client address, so the page cannot be used to enumerate
+ * records or to hammer the chain with evidence checks (hono-rate-limiter, fixed window).
+ *
+ * The counters live in this process's memory (hono-rate-limiter's MemoryStore): right for the one
+ * API process of the embedded default and of a single-node deployment. Several API processes behind
+ * a load balancer each count on their own, so a client gets up to N × the limit; put the limit in
+ * the balancer (or a shared store) there.
+ *
+ * The client is the TCP peer address, never `X-Forwarded-For`, which any client can write. IPv6
+ * clients are counted per /64, the block one subscriber usually holds (RFC 6177), so hopping
+ * through one's own addresses does not multiply the limit. Behind a reverse proxy every request
+ * comes from the proxy; limit there instead.
+ *
+ * @example
+ *   app.use('/verify/*', publicRateLimit({ limit: 30, windowMs: 60_000 }));
+ */
+import { isIPv6 } from 'node:net';
+import type { Context, MiddlewareHandler } from 'hono';
+import { rateLimiter } from 'hono-rate-limiter';
+import { RegistryError } from '../errors.ts';
+import { problemResponse } from '../http/problem.ts';
+
+export interface PublicRateLimitOptions {
+  /** Requests per window per client (default 30). */
+  limit?: number;
+  /** Window length (default one minute). */
+  windowMs?: number;
+}
+
+export const publicRateLimit = (options: PublicRateLimitOptions = {}): MiddlewareHandler => {
+  const windowMs = options.windowMs ?? 60_000;
+  return rateLimiter({
+    windowMs,
+    limit: options.limit ?? 30,
+    standardHeaders: 'draft-7',
+    keyGenerator: clientKey,
+    // RFC 6585 §4 with an RFC 9457 body; hono-rate-limiter has already set Retry-After (RFC 9110 §10.2.3).
+    handler: (c) =>
+      problemResponse(
+        c,
+        new RegistryError('rate-limited', `too many requests from this address: at most ${options.limit ?? 30} per ${Math.round(windowMs / 1000)} s`),
+      ),
+  });
+};
+
+/** The peer address of the connection (Node's socket), IPv6 reduced to its /64. */
+export function clientKey(c: Context): string {
+  const address = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+  if (!address) return 'unknown';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  return isIPv6(address) ? `${ipv6Prefix64(address)}::/64` : address;
+}
+
+function ipv6Prefix64(address: string): string {
+  const [head = '', tail = ''] = address.split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':');
+}

@@ -1,0 +1,52 @@
+/**
+ * @module
+ * `POST /v1/births`: a registrar registers a birth in their own office.
+ */
+import { createRoute } from '@hono/zod-openapi';
+import { assertOfficeScope } from '../../access/roles.ts';
+import { newRouter, type RouterDeps } from '../context.ts';
+import { randomUUID } from 'node:crypto';
+import { auditEntry, markAudited, requirePermission } from '../http/guard.ts';
+import { validationFailed } from '../http/problems.ts';
+import { requireOffice } from '../offices.ts';
+import { birthPeople } from '../records/people.ts';
+import { RegistrationCreated, created, problems } from '../schemas/responses.ts';
+import { BirthRegistrationRequest } from './schema.ts';
+import { checkBirth } from './rules.ts';
+
+const registerBirth = createRoute({
+  method: 'post',
+  path: '/v1/births',
+  tags: ['Registrations'],
+  summary: 'Register a birth',
+  description:
+    'Registers a birth in the registrar\'s own office and answers with its registration number. The place of birth must be in the office\'s region; ' +
+    'no date may be in the future; the child must be born after each parent; a parent younger than 14 at the birth needs `confirmations.parentYoungerThan14`.',
+  security: [{ bearer: [] }],
+  middleware: [requirePermission('registrations.issue')] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: BirthRegistrationRequest } } } },
+  responses: {
+    201: created(RegistrationCreated, 'Registered; the record version is pending anchoring.'),
+    ...problems('malformed-request', 'unauthenticated', 'forbidden', 'payload-too-large', 'unsupported-media-type', 'validation-failed'),
+  },
+});
+
+export function birthRoutes(deps: RouterDeps) {
+  const app = newRouter();
+  app.openapi(registerBirth, async (c) => {
+    const { office: code, ...input } = c.req.valid('json');
+    assertOfficeScope(c.get('principal'), code);
+    const office = await requireOffice(deps.office, code);
+    const checked = checkBirth(input, office);
+    if (checked.errors.length) throw validationFailed(checked.errors);
+    const { confirmed, ...details } = checked.details;
+    const recordId = randomUUID();
+    const issued = await deps.issue({ recordId, kind: 'birth', office, details, confirmed, people: birthPeople(details), audit: auditEntry(c, 201, recordId) });
+    markAudited(c);
+    deps.metrics.registrationsIssued.inc({ kind: 'birth' });
+    return c.json({ id: issued.recordId, registrationNumber: issued.registrationNumber, version: issued.version, commitment: issued.commitment, status: 'pending' as const }, 201, {
+      location: `/v1/records/${issued.recordId}`,
+    });
+  });
+  return app;
+}

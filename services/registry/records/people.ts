@@ -1,0 +1,51 @@
+/**
+ * @module
+ * The people of a record as the registry indexes them: for search (by name, date of birth) and for
+ * the marriage rules (the same person is the same PINFL, or the same name and date of birth).
+ * Names are normalised the way places are (case, spaces, apostrophe variants), so "O‘g‘iloy" and
+ * "o'g'iloy" are one name.
+ */
+import { normaliseName } from '../places/places.ts';
+import type { BirthDetails } from '../births/schema.ts';
+import type { MarriageDetails } from '../marriages/schema.ts';
+
+export type PersonRole = 'child' | 'mother' | 'father' | 'spouse1' | 'spouse2';
+
+export interface IndexedPerson {
+  role: PersonRole;
+  searchName: string;
+  identityName: string;
+  identityNameAfter: string | null;
+  dateOfBirth: string;
+  pinfl: string | null;
+}
+
+interface Named {
+  familyName: string;
+  givenName: string;
+  patronymic?: string | undefined;
+}
+
+export const identityName = (p: Named): string => normaliseName(`${p.familyName} ${p.givenName}`);
+export const searchName = (p: Named): string => normaliseName([p.familyName, p.givenName, p.patronymic ?? ''].join(' '));
+
+function person(role: PersonRole, p: Named & { dateOfBirth: string; pinfl?: string | undefined }, after?: string): IndexedPerson {
+  return {
+    role,
+    searchName: searchName(p),
+    identityName: identityName(p),
+    identityNameAfter: after === undefined ? null : normaliseName(`${after} ${p.givenName}`),
+    dateOfBirth: p.dateOfBirth,
+    pinfl: p.pinfl ?? null,
+  };
+}
+
+export function birthPeople(d: BirthDetails): IndexedPerson[] {
+  const out = [person('child', d.child), person('mother', d.mother)];
+  if (d.father) out.push(person('father', d.father));
+  return out;
+}
+
+export function marriagePeople(d: MarriageDetails): IndexedPerson[] {
+  return d.spouses.map((s, i) => person(i === 0 ? 'spouse1' : 'spouse2', s, s.familyNameAfterMarriage));
+}

@@ -1,0 +1,149 @@
+/**
+ * @module
+ * The registry's own tables (migration 0003), beside the ledger: which records it issued, under
+ * which number and office, which version is current, and who is in each current version.
+ * Plain functions over postgres.js; the transactions are the callers'.
+ */
+import type { Db } from '../../ledger/record-versions.ts';
+import type { IndexedPerson } from './people.ts';
+
+export type RegistrationKind = 'birth' | 'marriage';
+
+export interface RegistryRecord {
+  recordId: string;
+  seq: bigint;
+  kind: RegistrationKind;
+  office: string;
+  registrationNumber: string;
+  currentVersion: number;
+  registeredAt: Date;
+  correctedAt: Date | null;
+}
+
+interface RecordRow {
+  record_id: string;
+  seq: bigint;
+  kind: RegistrationKind;
+  office_code: string;
+  registration_number: string;
+  current_version: number;
+  registered_at: Date;
+  corrected_at: Date | null;
+}
+
+export const toRegistryRecord = (r: RecordRow): RegistryRecord => ({
+  recordId: r.record_id,
+  seq: r.seq,
+  kind: r.kind,
+  office: r.office_code,
+  registrationNumber: r.registration_number,
+  currentVersion: r.current_version,
+  registeredAt: r.registered_at,
+  correctedAt: r.corrected_at,
+});
+
+/** `OOOO-YYYY-NNNNNN`: office code, year, and the office's sequence within the year. */
+export function formatRegistrationNumber(office: string, year: number, sequence: number): string {
+  return `${office}-${year}-${String(sequence).padStart(6, '0')}`;
+}
+
+/**
+ * The next registration number of `office` in `year`. The counter row stays locked until the
+ * caller's transaction ends, so concurrent registrations of one office queue here, and a rollback
+ * gives the number back: no gaps, no duplicates.
+ */
+export async function allocateRegistrationNumber(tx: Db, office: string, year: number): Promise<{ sequence: number; number: string }> {
+  const first = await allocateRegistrationNumbers(tx, year, new Map([[office, 1]]));
+  const sequence = first.get(office)!;
+  return { sequence, number: formatRegistrationNumber(office, year, sequence) };
+}
+
+/**
+ * `count` consecutive numbers for each office (one statement for a whole batch); answers the first
+ * sequence of each office's run. Rows are locked in office order, so two batches never deadlock.
+ */
+export async function allocateRegistrationNumbers(tx: Db, year: number, counts: ReadonlyMap<string, number>): Promise<Map<string, number>> {
+  const rows = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([office_code, n]) => ({ office_code, year, last_sequence: n }));
+  const last = await tx<{ office_code: string; last_sequence: number }[]>`
+    insert into registration_counters ${tx(rows)}
+    on conflict (office_code, year) do update set last_sequence = registration_counters.last_sequence + excluded.last_sequence
+    returning office_code, last_sequence`;
+  return new Map(last.map((r) => [r.office_code, r.last_sequence - counts.get(r.office_code)! + 1]));
+}
+
+export interface NewRegistryRecord {
+  recordId: string;
+  kind: RegistrationKind;
+  office: string;
+  year: number;
+  sequence: number;
+  registrationNumber: string;
+}
+
+export async function insertRegistryRecords(tx: Db, records: readonly NewRegistryRecord[]): Promise<void> {
+  const rows = records.map((r) => ({
+    record_id: r.recordId,
+    kind: r.kind,
+    office_code: r.office,
+    registration_year: r.year,
+    registration_sequence: r.sequence,
+    registration_number: r.registrationNumber,
+    current_version: 1,
+  }));
+  await tx`insert into registry_records ${tx(rows)}`;
+}
+
+export async function insertPeople(tx: Db, people: readonly (IndexedPerson & { recordId: string })[]): Promise<void> {
+  if (people.length === 0) return;
+  const rows = people.map((p) => ({
+    record_id: p.recordId,
+    role: p.role,
+    search_name: p.searchName,
+    identity_name: p.identityName,
+    identity_name_after: p.identityNameAfter,
+    date_of_birth: p.dateOfBirth,
+    pinfl: p.pinfl,
+  }));
+  await tx`insert into registry_people ${tx(rows)}`;
+}
+
+export async function findRegistryRecord(db: Db, recordId: string, options: { lock?: boolean } = {}): Promise<RegistryRecord | undefined> {
+  const [row] = await db<RecordRow[]>`
+    select record_id, seq, kind, office_code, registration_number, current_version, registered_at, corrected_at
+    from registry_records where record_id = ${recordId} ${options.lock ? db`for update` : db``}`;
+  return row ? toRegistryRecord(row) : undefined;
+}
+
+/** Makes `version` the current one and re-indexes its people. */
+export async function advanceRecord(tx: Db, recordId: string, version: number, people: readonly IndexedPerson[]): Promise<void> {
+  await tx`update registry_records set current_version = ${version}, corrected_at = now() where record_id = ${recordId}`;
+  await tx`delete from registry_people where record_id = ${recordId}`;
+  await insertPeople(tx, people.map((p) => ({ ...p, recordId })));
+}
+
+/**
+ * Serialises registrations that involve the same persons (transaction-scoped advisory locks, taken
+ * in one order so two transactions never wait on each other), so two marriages of one person
+ * cannot both pass the "not already married" check.
+ */
+export async function lockPersons(tx: Db, people: readonly IndexedPerson[]): Promise<void> {
+  const keys = new Set<string>();
+  for (const p of people) {
+    keys.add(`person:${p.identityName}|${p.dateOfBirth}`);
+    if (p.pinfl) keys.add(`pinfl:${p.pinfl}`);
+  }
+  for (const key of [...keys].sort()) await tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+}
+
+/** Marriages recorded here (other than `exclude`) whose current version has this person as a spouse. */
+export async function currentMarriagesOf(tx: Db, p: IndexedPerson, exclude: string | null): Promise<string[]> {
+  const rows = await tx<{ registration_number: string }[]>`
+    select distinct r.registration_number
+    from registry_people s join registry_records r on r.record_id = s.record_id
+    where r.kind = 'marriage' and s.role in ('spouse1', 'spouse2')
+      and r.record_id is distinct from ${exclude}::uuid
+      and (${p.pinfl ? tx`s.pinfl = ${p.pinfl} or` : tx``}
+           ((s.identity_name = ${p.identityName} or s.identity_name_after = ${p.identityName}) and s.date_of_birth = ${p.dateOfBirth}))
+    order by 1`;
+  return rows.map((r) => r.registration_number);
+}

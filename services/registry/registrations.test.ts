@@ -1,0 +1,68 @@
+/**
+ * Group commit of registrations: many issued together keep their own numbers, versions and audit
+ * entries, and one that fails does not take the others down with it.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
+import { readAuditTrail } from '../audit-trail/trail.ts';
+import { listOffices, type Office } from './offices.ts';
+import { issueRegistrations, registrationQueue, type NewRegistration } from './registrations.ts';
+
+let env: TestEnvironment;
+let offices: Map<string, Office>;
+beforeAll(async () => {
+  env = await useTestEnvironment({ chain: false });
+  offices = new Map((await listOffices(env.sql)).map((o) => [o.code, o]));
+});
+afterAll(() => env.close());
+
+function registration(office: string, recordId: string = randomUUID()): NewRegistration {
+  return {
+    recordId,
+    kind: 'birth',
+    office: offices.get(office)!,
+    details: { child: { givenName: 'Aziza' } },
+    people: [{ role: 'child', searchName: 'karimova aziza', identityName: 'karimova aziza', identityNameAfter: null, dateOfBirth: '2025-10-03', pinfl: null }],
+    audit: { requestId: `req-${recordId}`, actor: null, method: 'POST', route: '/v1/births', path: '/v1/births', status: 201 },
+  };
+}
+
+const sequence = (n: string) => Number(n.split('-')[2]);
+
+describe('issuing registrations together', () => {
+  it('numbers a shared transaction per office in the order given', async () => {
+    const issued = await issueRegistrations(env.sql, [registration('3001'), registration('3002'), registration('3001'), registration('3001')]);
+    expect(issued.map((i) => i.registrationNumber.slice(0, 4))).toEqual(['3001', '3002', '3001', '3001']);
+    expect(issued.filter((i) => i.registrationNumber.startsWith('3001')).map((i) => sequence(i.registrationNumber))).toEqual([1, 2, 3]);
+    expect(new Set(issued.map((i) => i.commitment)).size).toBe(4);
+  });
+
+  it('writes each registration its own audit entry naming its record', async () => {
+    const regs = [registration('3003'), registration('3003')];
+    await issueRegistrations(env.sql, regs);
+    for (const r of regs) expect(await readAuditTrail(env.sql, { recordId: r.recordId })).toMatchObject([{ requestId: `req-${r.recordId}`, status: 201 }]);
+  });
+
+  it('issues every queued registration exactly once with contiguous numbers', async () => {
+    const issue = registrationQueue(env.sql, { maxInFlight: 2, maxBatch: 16 });
+    const issued = await Promise.all(Array.from({ length: 120 }, (_, i) => issue(registration(i % 2 ? '3301' : '3302'))));
+    for (const office of ['3301', '3302']) {
+      expect(issued.filter((i) => i.registrationNumber.startsWith(office)).map((i) => sequence(i.registrationNumber)).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 60 }, (_, i) => i + 1),
+      );
+    }
+  });
+
+  it('refuses only the failing registration of a shared transaction, and leaves no gap', async () => {
+    const [taken] = await issueRegistrations(env.sql, [registration('3501')]);
+    const issue = registrationQueue(env.sql, { maxInFlight: 1, maxBatch: 64 });
+    // The first is issued alone; the rest wait and go together, the duplicate record id among them.
+    const results = await Promise.allSettled([issue(registration('3501')), ...Array.from({ length: 9 }, (_, i) => issue(registration('3501', i === 4 ? taken!.recordId : undefined)))]);
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'conflict' });
+    const numbers = results.flatMap((r) => (r.status === 'fulfilled' ? [sequence(r.value.registrationNumber)] : [])).sort((a, b) => a - b);
+    expect(numbers).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * @module
+ * Issuing and correcting registrations: one transaction takes the next registration numbers,
+ * appends the record versions to the ledger as pending, indexes the records and their people, and
+ * writes the audit entries. All of it commits, or none of it does (and the numbers are given back).
+ *
+ * Births are issued through {@link registrationQueue}: registrations that arrive while earlier ones
+ * are being written are issued together in one transaction (group commit, as a database does with
+ * its WAL), so the round trips and the commit are shared while each keeps its own number, version
+ * and audit entry. Alone, a registration is issued at once, in a transaction of its own.
+ */
+import type { Sql, TransactionSql } from '../database/client.ts';
+import { appendRecordVersion, recordHistory } from '../ledger/record-versions.ts';
+import type { Hex } from '../ledger/core.ts';
+import { RegistryError } from '../errors.ts';
+import { recordAudit, recordAudits, type AuditEntry } from '../audit-trail/trail.ts';
+import { todayInTashkent } from './dates.ts';
+import type { Office } from './offices.ts';
+import type { IndexedPerson } from './records/people.ts';
+import {
+  advanceRecord,
+  allocateRegistrationNumbers,
+  findRegistryRecord,
+  formatRegistrationNumber,
+  insertPeople,
+  insertRegistryRecords,
+  type RegistrationKind,
+} from './records/store.ts';
+
+/** What the ledger commits to for a registration (DESIGN.md: RFC 8785 of this, salted). */
+export interface RegistrationContent {
+  registration: { number: string; office: string; registeredOn: string };
+  /** The registration's details, in the shape a correction takes. */
+  details: Record<string, unknown>;
+  /** Implausible facts the registrar confirmed (births: a parent younger than 14). */
+  confirmed?: unknown[];
+  correction?: { reason: string; correctsVersion: number };
+}
+
+export interface Issued {
+  recordId: string;
+  registrationNumber: string;
+  version: number;
+  commitment: Hex;
+}
+
+export interface NewRegistration {
+  /** Chosen by the caller, so that its audit entry can name it. */
+  recordId: string;
+  kind: RegistrationKind;
+  office: Office;
+  details: Record<string, unknown>;
+  confirmed?: unknown[];
+  people: readonly IndexedPerson[];
+  /** Written in the same transaction, so a registration and its audit entry commit together. */
+  audit: AuditEntry;
+}
+
+/**
+ * Issues registrations in one transaction, numbered in the given order within each office.
+ * `before` runs first in the transaction (marriages: lock the persons, check current marriages).
+ */
+export async function issueRegistrations(sql: Sql, regs: readonly NewRegistration[], before?: (tx: TransactionSql) => Promise<void>): Promise<Issued[]> {
+  const registeredOn = todayInTashkent();
+  const year = Number(registeredOn.slice(0, 4));
+  const counts = new Map<string, number>();
+  for (const r of regs) counts.set(r.office.code, (counts.get(r.office.code) ?? 0) + 1);
+  return (
+    sql.begin(async (tx) => {
+      await before?.(tx);
+      // Taken as late as possible: the counter rows stay locked until commit.
+      const next = await allocateRegistrationNumbers(tx, year, counts);
+      const numbered = regs.map((r) => {
+        const sequence = next.get(r.office.code)!;
+        next.set(r.office.code, sequence + 1);
+        return { ...r, sequence, number: formatRegistrationNumber(r.office.code, year, sequence) };
+      });
+      // Pipelined on the transaction's connection without waiting for each answer: the counter rows
+      // are locked meanwhile, so every round trip saved is throughput per office. The small index
+      // and audit rows go first and the ledger rows (over postgres.js's 1 KiB write threshold) last,
+      // so that they leave together; the index's reference to the ledger row is checked at commit.
+      const [, , , ...versions] = await Promise.all([
+        insertRegistryRecords(
+          tx,
+          numbered.map((n) => ({ recordId: n.recordId, kind: n.kind, office: n.office.code, year, sequence: n.sequence, registrationNumber: n.number })),
+        ),
+        insertPeople(tx, numbered.flatMap((n) => n.people.map((p) => ({ ...p, recordId: n.recordId })))),
+        recordAudits(tx, numbered.map((n) => ({ ...n.audit, recordId: n.recordId, status: 201 }))),
+        ...numbered.map((n) => {
+          const content: RegistrationContent = {
+            registration: { number: n.number, office: n.office.code, registeredOn },
+            details: n.details,
+            ...(n.confirmed ? { confirmed: n.confirmed } : {}),
+          };
+          return appendRecordVersion(tx, { recordId: n.recordId, kind: n.kind, data: content as unknown as Record<string, unknown> });
+        }),
+      ]);
+      return numbered.map((n, i) => ({ recordId: n.recordId, registrationNumber: n.number, version: versions[i]!.version, commitment: versions[i]!.commitment }));
+    }) as Promise<Issued[]>
+  ).catch((error: unknown) => {
+    // A record id that exists already (random UUIDs make it a freak, or a caller's mistake).
+    if ((error as { code?: string }).code === '23505') throw new RegistryError('conflict', 'the registration collided with an existing record; send it again', { cause: error });
+    throw error;
+  });
+}
+
+export interface QueueOptions {
+  /** Most registrations issued in one transaction. */
+  maxBatch?: number;
+  /** Transactions in flight at once; registrations arriving meanwhile wait and go together. */
+  maxInFlight?: number;
+}
+
+interface Waiting {
+  registration: NewRegistration;
+  resolve(issued: Issued): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit for registrations without a `before` step (births). Nothing waits for a timer: a
+ * registration that finds a free slot is issued at once; those arriving while every slot is busy
+ * are issued together as soon as one frees. If a shared transaction fails, each of its
+ * registrations is retried on its own, so one failure is never charged to the others.
+ */
+export function registrationQueue(sql: Sql, options: QueueOptions = {}): (registration: NewRegistration) => Promise<Issued> {
+  const maxBatch = options.maxBatch ?? 64;
+  const maxInFlight = options.maxInFlight ?? 4;
+  const waiting: Waiting[] = [];
+  let inFlight = 0;
+
+  const settle = async (batch: Waiting[]): Promise<void> => {
+    try {
+      const issued = await issueRegistrations(sql, batch.map((w) => w.registration));
+      batch.forEach((w, i) => w.resolve(issued[i]!));
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error);
+      await Promise.all(
+        batch.map((w) =>
+          issueRegistrations(sql, [w.registration]).then(
+            ([issued]) => w.resolve(issued!),
+            (e: unknown) => w.reject(e),
+          ),
+        ),
+      );
+    }
+  };
+
+  const pump = (): void => {
+    while (inFlight < maxInFlight && waiting.length > 0) {
+      const batch = waiting.splice(0, maxBatch);
+      inFlight += 1;
+      void settle(batch).finally(() => {
+        inFlight -= 1;
+        pump();
+      });
+    }
+  };
+
+  return (registration) =>
+    new Promise<Issued>((resolve, reject) => {
+      waiting.push({ registration, resolve, reject });
+      pump();
+    });
+}
+
+interface Step {
+  /** Runs first in the transaction (marriages: lock the persons, check current marriages). */
+  before?: (tx: TransactionSql) => Promise<void>;
+  /** Written in the same transaction. */
+  audit: AuditEntry;
+}
+
+export interface NewCorrection extends Step {
+  recordId: string;
+  kind: RegistrationKind;
+  /** The version the registrar corrected; anything else is current now → conflict. */
+  correctsVersion: number;
+  reason: string;
+  details: Record<string, unknown>;
+  confirmed?: unknown[];
+  people: readonly IndexedPerson[];
+}
+
+export async function correctRegistration(sql: Sql, r: NewCorrection): Promise<Issued> {
+  return sql.begin(async (tx) => {
+    const record = await findRegistryRecord(tx, r.recordId, { lock: true });
+    if (!record) throw new RegistryError('not-found', `no record ${r.recordId}`);
+    if (record.currentVersion !== r.correctsVersion) {
+      throw new RegistryError('conflict', `version ${r.correctsVersion} is not the current version (${record.currentVersion}): reload the record and correct the current version`, {
+        field: 'correctsVersion',
+        details: { currentVersion: record.currentVersion },
+      });
+    }
+    await r.before?.(tx);
+    const history = await recordHistory(tx, r.recordId);
+    const current = history[history.length - 1]!;
+    const previous = current.content.data as unknown as RegistrationContent;
+    const content: RegistrationContent = {
+      registration: previous.registration,
+      details: r.details,
+      ...(r.confirmed ? { confirmed: r.confirmed } : {}),
+      correction: { reason: r.reason, correctsVersion: current.version },
+    };
+    const version = await appendRecordVersion(tx, {
+      recordId: r.recordId,
+      kind: r.kind,
+      data: content as unknown as Record<string, unknown>,
+      previous: { version: current.version, commitment: current.commitment },
+    });
+    await advanceRecord(tx, r.recordId, version.version, r.people);
+    await recordAudit(tx, { ...r.audit, recordId: r.recordId, status: 201 });
+    return { recordId: r.recordId, registrationNumber: record.registrationNumber, version: version.version, commitment: version.commitment };
+  }) as Promise<Issued>;
+}

@@ -1,0 +1,80 @@
+/**
+ * Worker thread of the audit benchmark's ledger generator (tests/bench/audit.ts): builds one batch
+ * of birth record versions with the ledger core (canonical form, salt, commitment, leaf, tree and
+ * every proof) and returns them as PostgreSQL COPY text, so that a million versions load in minutes.
+ */
+import { randomUUID } from 'node:crypto';
+import { parentPort } from 'node:worker_threads';
+import { canonicalise, commit, fromHex, sealLeaves, toHex } from '../../services/ledger/core.ts';
+import { RECORD_VERSION_SCHEMA } from '../../services/ledger/record-versions.ts';
+
+export interface BatchTask {
+  batchId: number;
+  /** record_versions.id of the first version: ids are assigned in COPY order on a fresh table. */
+  firstVersionId: number;
+  count: number;
+}
+
+export interface BatchRows {
+  batchId: number;
+  versions: string;
+  leaves: string;
+  root: string;
+  count: number;
+}
+
+const GIVEN = ['Mohinur', 'Aziza', 'Dilnoza', 'Bekzod', 'Jahongir', 'Otabek', 'Zarina', 'Nodira', 'Sardor', 'Malika', 'Rustam', 'Ulugbek'];
+const FAMILY = ['Karimov', 'Rahimov', 'Yusupov', 'Tursunov', 'Aliyev', 'Sobirov', 'Qodirov', 'Ergashev'];
+const PLACES = [
+  { region: 'Samarqand viloyati', district: 'Urgut tumani', settlement: 'Urgut' },
+  { region: 'Toshkent shahri', district: 'Chilonzor tumani', settlement: 'Toshkent' },
+  { region: "Farg'ona viloyati", district: "Marg'ilon shahri", settlement: "Marg'ilon" },
+];
+
+const pick = <T>(list: readonly T[], n: number): T => list[n % list.length]!;
+const date = (year: number, n: number) => `${year}-${String((n % 12) + 1).padStart(2, '0')}-${String((n % 28) + 1).padStart(2, '0')}`;
+
+/** A birth record version shaped like the registry's (services/registry/births): about 1 KB of JSON. */
+function birth(n: number, recordId: string) {
+  const family = pick(FAMILY, n);
+  const father = { familyName: family, givenName: pick(GIVEN, n + 3), patronymic: "Olim o'g'li", dateOfBirth: date(1990, n), citizenship: 'UZ', pinfl: String(30000000000000 + n) };
+  return {
+    schema: RECORD_VERSION_SCHEMA,
+    recordId,
+    version: 1,
+    kind: 'birth',
+    previousCommitment: null,
+    data: {
+      registration: { number: `1802-2025-${String(n).padStart(7, '0')}`, office: '1802', registeredAt: `${date(2025, n)}T09:30:00.000Z` },
+      child: { familyName: `${family}a`, givenName: pick(GIVEN, n), patronymic: 'Rustam qizi', sex: n % 2 ? 'female' : 'male', dateOfBirth: date(2025, n), placeOfBirth: pick(PLACES, n) },
+      mother: { familyName: `${family}a`, givenName: pick(GIVEN, n + 7), patronymic: 'Akmal qizi', dateOfBirth: date(1996, n), citizenship: 'UZ', pinfl: String(40000000000000 + n) },
+      father,
+      informant: { ...father, relationship: 'father' },
+    },
+  };
+}
+
+/** Average size of the canonical JSON of a generated version (about 1 KB, like the registry's births). */
+export const CONTENT_BYTES = Math.round(
+  Array.from({ length: 100 }, (_, i) => canonicalise(birth(i, randomUUID())).length).reduce((a, b) => a + b) / 100,
+);
+
+/** COPY text format: backslash, tab, newline and carriage return are escaped. */
+const copyText = (s: string) => s.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!);
+const copyBytea = (hex: string) => `\\\\x${hex.startsWith('0x') ? hex.slice(2) : hex}`;
+
+export function buildBatch(task: BatchTask): BatchRows {
+  const versions: string[] = [];
+  const leaves: Buffer[] = [];
+  for (let i = 0; i < task.count; i++) {
+    const recordId = randomUUID();
+    const c = commit(birth(task.firstVersionId + i, recordId));
+    versions.push(`${recordId}\t1\tbirth\t${copyText(c.canonical)}\t${copyBytea(c.salt)}\t${copyBytea(c.commitment)}\t${copyBytea(c.leaf)}\n`);
+    leaves.push(fromHex(c.leaf));
+  }
+  const { root, proofs } = sealLeaves(leaves);
+  const rows = proofs.map((proof, i) => `${task.batchId}\t${i}\t${task.firstVersionId + i}\t${copyBytea(Buffer.concat(proof).toString('hex'))}\n`);
+  return { batchId: task.batchId, versions: versions.join(''), leaves: rows.join(''), root: toHex(root), count: task.count };
+}
+
+parentPort?.on('message', (task: BatchTask) => parentPort!.postMessage(buildBatch(task)));
