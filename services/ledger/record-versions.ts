@@ -69,12 +69,17 @@ export async function appendRecordVersion(db: Db, input: NewRecordVersion): Prom
   };
   const { salt, commitment, leaf } = commit(content);
   try {
+    // One statement, one round trip: the version and its pending entry are written together.
     const [row] = await db<{ id: bigint; created_at: Date }[]>`
-      insert into record_versions (record_id, version, kind, content, salt, commitment, leaf, previous_commitment)
-      values (${recordId}, ${version}, ${input.kind}, ${db.json(content as never)}, ${fromHex(salt)}, ${fromHex(commitment)},
-              ${fromHex(leaf)}, ${input.previous ? fromHex(input.previous.commitment) : null})
-      returning id, created_at`;
-    await db`insert into ledger_pending (version_id) values (${row!.id})`;
+      with version as (
+        insert into record_versions (record_id, version, kind, content, salt, commitment, leaf, previous_commitment)
+        values (${recordId}, ${version}, ${input.kind}, ${db.json(content as never)}, ${fromHex(salt)}, ${fromHex(commitment)},
+                ${fromHex(leaf)}, ${input.previous ? fromHex(input.previous.commitment) : null})
+        returning id, created_at
+      ), pending as (
+        insert into ledger_pending (version_id) select id from version
+      )
+      select id, created_at from version`;
     return { id: row!.id, recordId, version, kind: input.kind, content, salt, commitment, leaf, previousCommitment: content.previousCommitment, createdAt: row!.created_at };
   } catch (error) {
     if ((error as { code?: string }).code === '23505') {

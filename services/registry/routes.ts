@@ -15,7 +15,6 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { swaggerUI } from '@hono/swagger-ui';
 import type { Sql } from '../database/client.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMetrics, metricsHandler, type Metrics } from '../observability/metrics.ts';
@@ -35,6 +34,7 @@ import { correctionRoutes } from './records/corrections.ts';
 import { searchRoutes } from './records/search.ts';
 import { tokenRoutes } from './tokens/routes.ts';
 import { OPENAPI_INFO } from './openapi.ts';
+import { apiDocs } from './http/docs.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -90,8 +90,7 @@ export function registryRoutes(options: RegistryOptions): Hono {
     description: 'A token from `crvs token create --role ROLE --office CODE --name NAME` (crvs_...).',
   });
   api.doc31('/openapi.json', OPENAPI_INFO);
-  api.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Civil registry API', persistAuthorization: true }));
   api.get('/metrics', metricsHandler(metrics));
 
-  return new Hono().route('/', api);
+  return new Hono().route('/', api).route('/', apiDocs({ specUrl: '/openapi.json', title: 'Civil registry API' }));
 }
