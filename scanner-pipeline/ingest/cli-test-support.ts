@@ -3,11 +3,12 @@
  * corpus-dev scans laid out as an archivist would hand them over.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-export const CORPUS = path.resolve('../shared/corpus-dev');
+// Real path: the manifest reader resolves links, and so must the expectations.
+export const CORPUS = realpathSync(path.resolve('../shared/corpus-dev'));
 const node = path.resolve('node_modules/.bin/node');
 
 export interface CrvsResult {
