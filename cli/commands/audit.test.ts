@@ -10,7 +10,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { putObject } from '../../services/objectstore/client.ts';
-import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
+import { deployTestContract, useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
 import { behindTheApplication, buildLedger, crvs, type TestLedger } from '../../services/audit/test-ledger.ts';
 
 let env: TestEnvironment | undefined;
@@ -99,6 +99,20 @@ describe('crvs audit', () => {
     expect((await auditor`select count(*)::int as n from batch_leaves`)[0]!.n).toBe(7);
     await expect(auditor`insert into ledger_pending (version_id) values (1)`).rejects.toThrow(/permission denied/);
     await expect(auditor`delete from ledger_pending`).rejects.toThrow(/permission denied/);
+  });
+
+  it('checks against the contract the auditor names, not the one the configuration names', async () => {
+    const [env] = await freshLedger();
+    const lookAlike = await deployTestContract(env.env.CHAIN_RPC_URL!);
+    const { code, stdout } = await crvs(env, ['audit', '--json', '--contract', lookAlike.contractAddress]);
+    const result = JSON.parse(stdout);
+    expect(result.chain.contractAddress).toBe(lookAlike.contractAddress);
+    expect(result.findings.map((f: { kind: string; batchId: number }) => [f.kind, f.batchId])).toEqual([
+      ['batch-unknown-to-chain', 1],
+      ['batch-unknown-to-chain', 2],
+      ['batch-unknown-to-chain', 3],
+    ]);
+    expect(code).toBe(1);
   });
 
   it('exits 2 with a one-line reason when the chain cannot be reached', async () => {

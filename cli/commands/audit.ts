@@ -31,6 +31,8 @@ interface AuditFlags {
   fixity?: boolean;
   sample?: string;
   report?: string;
+  rpc?: string;
+  contract?: string;
   workers: string;
 }
 
@@ -43,6 +45,8 @@ export function registerAudit(program: Command): void {
     .option('--fixity', 'check every stored object against its committed SHA-256')
     .option('--sample <n>', 'with fixity: check a random sample of N objects (implies --fixity)')
     .option('--report <file.html>', 'also write the findings as a self-contained HTML report')
+    .option('--rpc <url>', 'chain JSON-RPC endpoint (default: CHAIN_RPC_URL, else the embedded chain)')
+    .option('--contract <address>', "the registry's published contract address (default: ANCHOR_CONTRACT_ADDRESS, else the embedded deployment)")
     .addOption(new Option('--workers <n>', 'hashing threads (0: hash in the main thread)').default(String(availableParallelism())))
     .action(action(async (flags: AuditFlags) => auditCommand(flags)));
 }
@@ -56,7 +60,7 @@ async function auditCommand(flags: AuditFlags) {
   const sql = await connectAuditDatabase(config);
   const progress = new ProgressBars(!flags.json && Boolean(process.stderr.isTTY));
   try {
-    const chain = await openAnchorReader(config.chain.rpcUrl, contractAddress(config));
+    const chain = await openAnchorReader(flags.rpc ?? config.chain.rpcUrl, flags.contract ?? contractAddress(config));
     const store = fixity ? connectObjectStore(config) : undefined;
     try {
       const result = await runAudit({ sql, chain, store }, { maxPendingAgeMs, fixity, sample, workers, onProgress: (p) => progress.update(p) });

@@ -19,13 +19,15 @@ export function registerVerifyRecord(verify: Command): void {
     .description('verify every version of a record from the database against the chain')
     .argument('<id>', 'record id (UUID)')
     .option('--explain', 'show every hashing step, from canonical JSON to the anchored root')
+    .option('--rpc <url>', 'chain JSON-RPC endpoint (default: CHAIN_RPC_URL, else the embedded chain)')
+    .option('--contract <address>', "the registry's published contract address (default: ANCHOR_CONTRACT_ADDRESS, else the embedded deployment)")
     .option('--json', 'print the result as JSON')
     .action(
-      action(async (id: string, options: { explain?: boolean }) => {
+      action(async (id: string, options: { explain?: boolean; rpc?: string; contract?: string }) => {
         const config = loadConfig();
         const sql = await connectAuditDatabase(config, 'crvs-verify-record');
         try {
-          const chain = await openAnchorReader(config.chain.rpcUrl, contractAddress(config));
+          const chain = await openAnchorReader(options.rpc ?? config.chain.rpcUrl, options.contract ?? contractAddress(config));
           try {
             const result = await verifyRecord(sql, chain, id);
             return report(result, formatRecord(result, Boolean(options.explain)), result.ok);

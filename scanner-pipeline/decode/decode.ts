@@ -77,19 +77,20 @@ export async function decodeScan(bytes: Uint8Array, options: DecodeOptions = {})
 async function preparePage(bytes: Uint8Array, index: number, options: DecodeOptions, maxPixels: number): Promise<ScanPage> {
   const grey = await decodeGrey(bytes, index, maxPixels);
   const original = { width: grey.width, height: grey.height };
-  // Measure on a shrunken, flattened copy (cheap); transform the full page once, then clean it at
-  // its final size.
+  // Flatten where the paper is (turning first would bring white corners into the paper estimate),
+  // measure on a shrunken copy, then level and scale once.
+  const flat = flattenBackground(grey);
   const factor = Math.max(1, Math.round(Math.min(grey.width, grey.height) / 700));
-  const small = flattenBackground(shrink(grey, factor));
+  const small = shrink(flat, factor);
   const glyphs = glyphStats(small);
   const glyphHeight = glyphs.medianHeight * factor;
   if (glyphs.count < (options.minGlyphs ?? 8) || inkShare(small) < 0.0005) {
-    return { index, blank: true, image: flattenBackground(grey), skewDegrees: 0, scale: 1, glyphHeight, original };
+    return { index, blank: true, image: flat, skewDegrees: 0, scale: 1, glyphHeight, original };
   }
   const skewDegrees = estimateSkew(small);
   const scale = scaleFor(glyphHeight, options.glyphHeight ?? DEFAULT_GLYPH_HEIGHT);
-  const flat = flattenBackground(await levelAndScale(grey, skewDegrees, scale));
-  const image = removeRules(stretchContrast(flat, 225), Math.round(Math.max(glyphHeight * scale, 10) * 6));
+  const levelled = await levelAndScale(flat, skewDegrees, scale);
+  const image = removeRules(stretchContrast(levelled, 225), Math.round(Math.max(glyphHeight * scale, 10) * 6));
   return { index, blank: false, image, skewDegrees, scale, glyphHeight, original };
 }
 
@@ -122,19 +123,22 @@ export function scaleFor(glyphHeight: number, target: number): number {
 const MIN_SKEW_DEGREES = 0.3;
 
 /**
- * Rotation and scaling in one affine resampling (bilinear, white where the turned page leaves the
- * canvas): one pass over the pixels instead of two.
+ * Turns the page level (white where it leaves the canvas) and scales it, in one libvips pipeline;
+ * Lanczos when shrinking, so thin strokes do not alias. (A single bilinear affine transform is
+ * cheaper but measurably worse for OCR on corpus-dev.)
  */
 async function levelAndScale(image: GrayImage, skewDegrees: number, scale: number): Promise<GrayImage> {
   const level = Math.abs(skewDegrees) >= MIN_SKEW_DEGREES;
   if (!level && scale === 1) return image;
-  const radians = level ? (-skewDegrees * Math.PI) / 180 : 0;
-  const cos = Math.cos(radians) * scale;
-  const sin = Math.sin(radians) * scale;
-  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })
-    .affine([[cos, -sin], [sin, cos]], { background: '#ffffff', interpolator: sharp.interpolators.bilinear })
-    .extractChannel(0)
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
+  let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } });
+  let width = image.width;
+  if (level) {
+    pipeline = pipeline.rotate(-skewDegrees, { background: { r: 255, g: 255, b: 255 } });
+    // An arbitrary rotation grows the canvas to hold the turned page.
+    const radians = (Math.abs(skewDegrees) * Math.PI) / 180;
+    width = image.width * Math.cos(radians) + image.height * Math.sin(radians);
+  }
+  if (scale !== 1) pipeline = pipeline.resize({ width: Math.round(width * scale), kernel: scale < 1 ? 'lanczos3' : 'cubic' });
+  const { data, info } = await pipeline.extractChannel(0).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }

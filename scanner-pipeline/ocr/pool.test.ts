@@ -43,6 +43,16 @@ describe('OCR pool (tesseract.js, real models)', () => {
 });
 
 describe('OCR pool recycling', () => {
+  it('keeps at most maxWorkers, ending the least recently used idle one', async () => {
+    const pool = createOcrPool({ tessdataDir, concurrency: 1, maxWorkers: 2 });
+    try {
+      for (const language of ['uzb_cyrl', 'rus', 'uzb_cyrl', 'uzb']) await pool.recognise(tiny, language, { textOnly: true });
+      expect(pool.stats()).toMatchObject({ workersStarted: 3, workers: 2, workersReplaced: 0 });
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
   it('replaces a worker after the configured number of pages', async () => {
     const pool = createOcrPool({ tessdataDir, concurrency: 1, recycleAfterPages: 2 });
     try {

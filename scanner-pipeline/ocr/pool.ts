@@ -30,6 +30,11 @@ export interface OcrPoolOptions {
   concurrency?: number;
   /** A worker is replaced after this many pages (default 100). */
   recycleAfterPages?: number;
+  /**
+   * Workers kept at most, busy or idle, over all languages (default 2 × concurrency + 2); the
+   * least recently used idle one is ended to make room. Each holds its models (tens of MB).
+   */
+  maxWorkers?: number;
   /** A page taking longer than this fails and its worker is replaced (default 120 s). */
   pageTimeoutMs?: number;
   /** Tesseract parameters for every recognition (see {@link DEFAULT_PARAMETERS}). */
@@ -63,8 +68,8 @@ export const DEFAULT_PARAMETERS: Record<string, string> = {
 export interface OcrPool {
   /** Recognises one page image (PGM, PNG, JPEG or TIFF bytes) in `language` (`rus`, `uzb+rus`, ...). */
   recognise(image: Uint8Array, language: string, options?: RecogniseOptions): Promise<PageText>;
-  /** Languages each worker set covers, pages read, workers started and replaced (for metrics). */
-  stats(): { pages: number; failures: number; workersStarted: number; workersReplaced: number };
+  /** Pages read and failed, workers started, replaced and alive now (for metrics). */
+  stats(): { pages: number; failures: number; workersStarted: number; workersReplaced: number; workers: number };
   close(): Promise<void>;
 }
 
@@ -82,6 +87,7 @@ interface Slot {
   pages: number;
   busy: boolean;
   dead: boolean;
+  lastUsed: number;
   /** Rejects the page in progress when the thread dies under it. */
   onDeath?: (error: Error) => void;
 }
@@ -89,6 +95,7 @@ interface Slot {
 export function createOcrPool(options: OcrPoolOptions): OcrPool {
   const concurrency = options.concurrency ?? availableParallelism();
   const recycleAfter = options.recycleAfterPages ?? 100;
+  const maxWorkers = Math.max(options.maxWorkers ?? 2 * concurrency + 2, concurrency);
   const timeoutMs = options.pageTimeoutMs ?? 120_000;
   const parameters = { ...DEFAULT_PARAMETERS, ...options.parameters };
   const slots: Slot[] = [];
@@ -108,7 +115,7 @@ export function createOcrPool(options: OcrPoolOptions): OcrPool {
   function startWorker(language: string): Slot {
     const languages = parseLanguages(language);
     const langPath = langPathOf(language);
-    const slot: Slot = { language, pages: 0, busy: false, dead: false, worker: undefined as never };
+    const slot: Slot = { language, pages: 0, busy: false, dead: false, lastUsed: 0, worker: undefined as never };
     slot.worker = (async () => {
       const worker = await Tesseract.createWorker(languages, Tesseract.OEM.LSTM_ONLY, {
         langPath,
@@ -137,22 +144,30 @@ export function createOcrPool(options: OcrPoolOptions): OcrPool {
     else if (!slot.busy) void retire(slot);
   }
 
-  async function retire(slot: Slot): Promise<void> {
+  /** Ends a worker; `replaced` counts it as replaced (failed, dead, worn out) rather than evicted. */
+  async function retire(slot: Slot, replaced = true): Promise<void> {
     slot.dead = true;
     const at = slots.indexOf(slot);
     if (at < 0) return;
     slots.splice(at, 1);
-    if (!closed) counters.workersReplaced++;
+    if (!closed && replaced) counters.workersReplaced++;
     await slot.worker.then((w) => w.terminate()).catch(() => {});
+  }
+
+  function makeRoomAndStart(language: string): Slot {
+    const idle = slots.filter((s) => !s.busy).sort((a, b) => a.lastUsed - b.lastUsed);
+    for (let i = 0; slots.length >= maxWorkers && i < idle.length; i++) void retire(idle[i]!, false);
+    return startWorker(language);
   }
 
   /** Starts queued jobs while there are free slots, preferring workers already in the job's language. */
   function pump(): void {
     while (active < concurrency && queue.length > 0 && !closed) {
       const job = queue.shift()!;
-      const slot = slots.find((s) => s.language === job.language && !s.busy && !s.dead) ?? startWorker(job.language);
+      const slot = slots.find((s) => s.language === job.language && !s.busy && !s.dead) ?? makeRoomAndStart(job.language);
       active++;
       slot.busy = true;
+      slot.lastUsed = performance.now();
       void run(slot, job).finally(() => {
         active--;
         slot.busy = false;
@@ -205,7 +220,7 @@ export function createOcrPool(options: OcrPoolOptions): OcrPool {
         pump();
       });
     },
-    stats: () => ({ ...counters }),
+    stats: () => ({ ...counters, workers: slots.length }),
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.reject(new RegistryError('service-unavailable', 'the OCR pool was closed'));

@@ -17,7 +17,7 @@ for (const m of manifest) {
   try { execFileSync('sh', ['-c', `OMP_THREAD_LIMIT=1 /usr/bin/time -f '%U %S' tesseract ${dir + m.file} stdout -l rus+uzb+uzb_cyrl >/dev/null 2>/tmp/ocrx/nt.err`]); const l = readFileSync('/tmp/ocrx/nt.err', 'utf8').trim().split('\n').pop()!.split(' '); nat = Number(l[0]) + Number(l[1]); } catch {}
   let scan: Awaited<ReturnType<typeof decodeScan>>;
   const dec = await cpu(async () => { scan = await decodeScan(readFileSync(dir + m.file)); });
-  const strip = await cpu(() => pool.recognise(encodePgm(textStrip(scan!.pages[0]!.image, 3)!), 'rus+uzb', { pageSegmentation: '6', textOnly: true }));
+  const strip = await cpu(() => pool.recognise(encodePgm(textStrip(scan!.pages[0]!.image, 2)!), 'rus+uzb', { pageSegmentation: '6', textOnly: true }));
   const pages: any[] = [];
   const page = await cpu(async () => { for (const p of scan!.pages) pages.push({ image: p.image, ocr: await pool.recognise(encodePgm(p.image), m.lang) }); });
   const ser = await cpu(() => readSeriesNumeral(pages, pool));

@@ -82,7 +82,7 @@ async function chooseLanguage(pages: ScanPage[], options: ReadScanOptions): Prom
   if (options.languages.length === 1) return { language: all, confidence: 1 };
   for (const page of pages) {
     if (page.blank) continue;
-    const strip = textStrip(page.image, 3);
+    const strip = textStrip(page.image, 2);
     if (!strip) continue;
     const quick = await options.pool.recognise(encodePgm(strip), identificationLanguages(options.languages).join('+'), { pageSegmentation: '6', textOnly: true });
     const guess = identifyLanguage(quick.text, options.languages);

@@ -4,7 +4,7 @@
  * batch's root, leaf count and anchoring time. The auditor trusts this and nothing else the
  * system stores; it needs an RPC endpoint and the contract address, never a key.
  */
-import { isError, type Contract } from 'ethers';
+import { isAddress, isError, type Contract } from 'ethers';
 import { ChainConnection } from '../chain/connection.ts';
 import { registryAnchorAt } from '../chain/registry-anchor.ts';
 import { RegistryError, ServiceUnavailableError } from '../errors.ts';
@@ -30,6 +30,7 @@ export interface AnchorReader {
 }
 
 export async function openAnchorReader(rpcUrl: string, contractAddress: string): Promise<AnchorReader> {
+  if (!isAddress(contractAddress)) throw new RegistryError('malformed-request', `"${contractAddress}" is not a contract address`, { field: 'contract' });
   const connection = new ChainConnection(rpcUrl);
   try {
     const provider = await connection.provider();

@@ -117,6 +117,29 @@ describe('crvs audit engine', () => {
     ]);
   });
 
+  it('names a version deleted with every database rule switched off, which its batch still lists', async () => {
+    const [env, ledger] = await freshLedger();
+    const target = ledger.births[1]!;
+    // As a superuser would: no triggers, no foreign keys.
+    await env.sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`delete from record_versions where id = ${target.id}`;
+    });
+    const result = await auditOf(env);
+    expect(result.findings.map((f) => [f.kind, f.batchId, f.position, f.versionId])).toEqual([['record-missing', 1, 1, String(target.id)]]);
+  });
+
+  it('reports a batch row removed with every database rule switched off, and still verifies its leaves', async () => {
+    const [env] = await freshLedger();
+    await env.sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`delete from batches where id = 2`;
+    });
+    const result = await auditOf(env);
+    expect(result.findings).toEqual([expect.objectContaining({ kind: 'batch-missing', batchId: 2, message: expect.stringContaining('3 leaf rows remain') })]);
+    expect(result.summary.leavesVerified).toBe(4);
+  });
+
   it('reports a batch recorded as anchored that the chain does not know', async () => {
     const [env] = await freshLedger();
     await appendRecordVersion(env.sql, { kind: 'birth', data: { child: { givenName: 'Nodira' } } });

@@ -17,8 +17,8 @@ export interface ObjectRef {
 
 /**
  * Keeps every distinct object, or a uniform random sample of `limit` of them. Later versions of
- * an archive entry list the same objects again; each object is checked once, for the first
- * version that committed to it.
+ * an archive entry list the same objects again; each object is checked once, named by one of
+ * the versions that committed to it.
  */
 export class ObjectSample {
   readonly limit: number | undefined;
@@ -74,6 +74,7 @@ export async function checkFixity(
       options.onProgress?.(1);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, objects.length) }, lane));
+  // Scans of archival books run to tens of megabytes each and getObject holds one in memory.
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, objects.length) }, lane));
   return findings;
 }

@@ -15,7 +15,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { keccak_256 } from '@noble/hashes/sha3';
+// js-sha3 rather than @noble/hashes: about twice as fast on this workload (measured in
+// tests/bench/audit.ts), and keccak256 is the audit's and the sealer's hot path.
+import jsSha3 from 'js-sha3';
 import { MerkleTree } from 'merkletreejs';
 import { RegistryError } from '../errors.ts';
 
@@ -36,7 +38,7 @@ export function isHex32(value: unknown): value is Hex {
 }
 
 export function keccak256(bytes: Uint8Array): Uint8Array {
-  return keccak_256(bytes);
+  return new Uint8Array(jsSha3.keccak256.arrayBuffer(bytes));
 }
 
 /**

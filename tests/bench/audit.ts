@@ -122,7 +122,7 @@ interface Deployed {
   privateKey: string;
 }
 
-export async function deployContract(rpcUrl: string): Promise<Deployed> {
+async function deployContract(rpcUrl: string): Promise<Deployed> {
   const connection = new ChainConnection(rpcUrl);
   try {
     const wallet = Wallet.createRandom();
@@ -137,7 +137,7 @@ export async function deployContract(rpcUrl: string): Promise<Deployed> {
 }
 
 /** Builds batches in worker threads, loads each with COPY in id order, then anchors every root. */
-export async function generateLedger(sql: Sql, n: number, rpcUrl: string, contract: Deployed): Promise<void> {
+async function generateLedger(sql: Sql, n: number, rpcUrl: string, contract: Deployed): Promise<void> {
   const tasks: BatchTask[] = [];
   for (let first = 1; first <= n; first += BATCH) tasks.push({ batchId: tasks.length + 1, firstVersionId: first, count: Math.min(BATCH, n - first + 1) });
   const workers = Array.from({ length: CORES }, () => new Worker(fileURLToPath(new URL('./_audit-ledger-worker.ts', import.meta.url))));
