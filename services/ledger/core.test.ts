@@ -1,6 +1,8 @@
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import { randomBytes } from 'node:crypto';
+import { keccak256 as ethersKeccak256 } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import { canonicalise, commit, commitmentOf, leafOf, rootFromProof, sealTree, verifyInclusion, RootMismatchError, type Hex } from './core.ts';
+import { canonicalise, commit, keccak256, toHex, commitmentOf, leafOf, rootFromProof, sealTree, verifyInclusion, RootMismatchError, type Hex } from './core.ts';
 
 const salt = `0x${'11'.repeat(32)}` as Hex;
 
@@ -45,6 +47,13 @@ describe('ledger core (integrity scheme)', () => {
     } catch (error) {
       expect((error as RootMismatchError).expectedRoot).toBe(root);
       expect((error as RootMismatchError).calculatedRoot).toBe(rootFromProof(forged, proofs[0]!));
+    }
+  });
+
+  it('hashes short and long inputs exactly as an independent keccak256 does', () => {
+    for (const size of [0, 1, 32, 64, 255, 256, 1000, 5000]) {
+      const bytes = randomBytes(size);
+      expect(toHex(keccak256(bytes)), `${size} bytes`).toBe(ethersKeccak256(bytes));
     }
   });
 });

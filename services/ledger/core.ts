@@ -15,9 +15,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import canonicalize from 'canonicalize';
-// js-sha3 rather than @noble/hashes: about twice as fast on this workload (measured in
-// tests/bench/audit.ts), and keccak256 is the audit's and the sealer's hot path.
+// keccak256 is the hot path of sealing and auditing. For short inputs (leaves, tree nodes: 32 and
+// 64 bytes) pure-JS js-sha3 is fastest, the native call costing more than the hashing; for record
+// content (about 1 KB) the `keccak` package's native binding is 2-3x faster (tests/bench/audit.ts).
 import jsSha3 from 'js-sha3';
+import createKeccak from 'keccak';
 import { MerkleTree } from 'merkletreejs';
 import { RegistryError } from '../errors.ts';
 
@@ -37,7 +39,10 @@ export function isHex32(value: unknown): value is Hex {
   return typeof value === 'string' && HEX32.test(value);
 }
 
+const NATIVE_FROM_BYTES = 256;
+
 export function keccak256(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteLength >= NATIVE_FROM_BYTES) return createKeccak('keccak256').update(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).digest();
   return new Uint8Array(jsSha3.keccak256.arrayBuffer(bytes));
 }
 
