@@ -151,37 +151,65 @@ export function stretchContrast(image: GrayImage, paperLevel: number): GrayImage
  * Whitens straight runs of ink at least `minLength` long, across and down: the underlines a form
  * prints under every value, its frame and its table rules. Tesseract's layout analysis otherwise
  * merges a rule with the text resting on it (and may drop the line as a picture) and reads frames
- * as `|`. Letters are far shorter than `minLength`; where a stroke crosses a rule it loses only the
- * rule's own pixels.
+ * as `|`. A run may step by a pixel (a rule levelled by shears, a wavy scan): a pixel counts when
+ * it or its neighbour across the run is ink, and the three pixels across are whitened. Letters are
+ * far shorter than `minLength`; where a stroke crosses a rule it loses only the rule's pixels.
  */
 export function removeRules(image: GrayImage, minLength: number): GrayImage {
   const { width, height } = image;
-  const source = image.data;
-  const data = source.slice();
-  // One pass in row order: horizontal runs end within the row, vertical runs are tracked per
-  // column (where each current run began) and whitened when they end long enough.
-  const columnStart = new Int32Array(width).fill(-1);
-  const whitenColumn = (x: number, from: number, to: number) => {
-    for (let y = from; y < to; y++) data[y * width + x] = 255;
-  };
-  for (let y = 0; y <= height; y++) {
+  const data = image.data.slice();
+  const n = width * height;
+  const mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) mask[i] = image.data[i]! < RULE_LEVEL ? 1 : 0;
+  const clear = new Uint8Array(n);
+  // Across: a row's run where this row, the one above or the one below has ink.
+  for (let y = 0; y < height; y++) {
     const row = y * width;
-    let runStart = -1;
+    const up = y > 0 ? row - width : row;
+    const down = y + 1 < height ? row + width : row;
+    let start = -1;
+    let own = 0;
     for (let x = 0; x <= width; x++) {
-      const ink = y < height && x < width && source[row + x]! < RULE_LEVEL;
-      if (ink && runStart < 0) runStart = x;
-      if (!ink && runStart >= 0) {
-        if (x - runStart >= minLength) data.fill(255, row + runStart, row + x);
-        runStart = -1;
-      }
-      if (x === width) continue;
-      if (ink && columnStart[x]! < 0) columnStart[x] = y;
-      if (!ink && columnStart[x]! >= 0) {
-        if (y - columnStart[x]! >= minLength) whitenColumn(x, columnStart[x]!, y);
-        columnStart[x] = -1;
+      const on = x < width && (mask[row + x]! | mask[up + x]! | mask[down + x]!) === 1;
+      if (on) {
+        if (start < 0) { start = x; own = 0; }
+        own += mask[row + x]!;
+      } else if (start >= 0) {
+        // Mostly ink on this very row: a rule, not letters of three stacked lines.
+        if (x - start >= minLength && own * 2 >= x - start) {
+          clear.fill(1, row + start, row + x);
+          clear.fill(1, up + start, up + x);
+          clear.fill(1, down + start, down + x);
+        }
+        start = -1;
       }
     }
   }
+  // Down: the same per column, tracking each column's current run while going row by row.
+  const runStart = new Int32Array(width).fill(-1);
+  const runOwn = new Int32Array(width);
+  for (let y = 0; y <= height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const on = y < height && (mask[row + x]! | (x > 0 ? mask[row + x - 1]! : 0) | (x + 1 < width ? mask[row + x + 1]! : 0)) === 1;
+      if (on) {
+        if (runStart[x]! < 0) { runStart[x] = y; runOwn[x] = 0; }
+        runOwn[x]! += mask[row + x]!;
+      } else if (runStart[x]! >= 0) {
+        const from = runStart[x]!;
+        if (y - from >= minLength && runOwn[x]! * 2 >= y - from) {
+          for (let k = from; k < y; k++) {
+            const i = k * width + x;
+            clear[i] = 1;
+            if (x > 0) clear[i - 1] = 1;
+            if (x + 1 < width) clear[i + 1] = 1;
+          }
+        }
+        runStart[x] = -1;
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) if (clear[i] && mask[i]) data[i] = 255;
   return { width, height, data };
 }
 

@@ -78,7 +78,8 @@ export function actBookRecord(lines: readonly TextLine[]): { date: FieldValue | 
     const span = tokensInSpan(tokens, book + dateMatch.index, book + dateMatch.index + dateMatch[0].length);
     if (parsed) date = found(parsed.iso, minConfidence(span));
   }
-  const numberMatch = /(?:запись|записи|yozuv|ёзув)\S*\s+(?:за\s+)?(?:№|N[oeº°]?|No\.?)?\s*(\S+)/iu.exec(sentence);
+  // "запись за № 163": whatever OCR made of the numero sign (№, N°, ®, nothing) before the digits.
+  const numberMatch = /(?:запись|записи|yozuv|ёзув)\S*(?:\s+за)?[^\d\p{L}]{0,6}(\d[\dЗOО]{0,6})(?!\d)/iu.exec(sentence);
   let number: FieldValue | null = null;
   if (numberMatch) {
     const start = book + numberMatch.index + numberMatch[0].length - numberMatch[1]!.length;
@@ -91,7 +92,7 @@ export function actBookRecord(lines: readonly TextLine[]): { date: FieldValue | 
 export function recordNumberInSentence(lines: readonly TextLine[]): FieldValue | null {
   for (const line of lines) {
     const text = lineText(line.tokens);
-    const m = /(?:yozuvi|ёзуви|запись|записи)[^№\d]{0,20}(?:№|N[oeº°]?\b|No\.?)[^\d\p{L}]{0,3}(\d{1,7})/iu.exec(text);
+    const m = /(?:yozuvi|ёзуви|запись|записи)(?:\s+за)?\s*(?:№|N[oeº°]?\b|No\.?|[^\d\p{L}\s]{1,2})\s*(\d{1,7})(?!\d)/iu.exec(text);
     if (m) {
       const start = m.index + m[0].length - m[1]!.length;
       return numberIn(tokensInSpan(line.tokens, start, start + m[1]!.length), 7);

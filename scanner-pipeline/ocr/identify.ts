@@ -1,12 +1,11 @@
 /**
  * @module
- * Which language a page is in, from a quick read of a few of its lines with every candidate
- * language: the script (Latin or Cyrillic letters), then, among Cyrillic languages, the letters only
- * Uzbek has (ў қ ғ ҳ) or only Russian has (ы щ) and the commonest words of each. The page is then
- * read once in that single language, which is faster and slightly more accurate than reading it
- * with all of them.
+ * Which language a page is in, from a quick read of a few of its lines with the candidate
+ * languages ({@link identificationLanguages}): the script (Latin or Cyrillic letters), then, among
+ * Cyrillic languages, the letters only Uzbek has (ў қ ғ ҳ) or only Russian has (ы щ) and the
+ * commonest words of each. The page is then read once in that single language, which is faster
+ * and slightly more accurate than reading it with all of them.
  */
-
 import { fold } from '../extract/text.ts';
 
 export interface LanguageGuess {

@@ -3,10 +3,13 @@
  * The compute core in one call: a scan's bytes → preprocessed pages → its language → OCR text with
  * layout → the fields of its document kind. No storage, no database: the ingest wraps this.
  *
- * Language: when more than one candidate is allowed, a few lines of the first page with text are
- * read with all of them ({@link textStrip}, {@link identifyLanguage}); every page is then read in
- * that one language. When the lines do not tell (a page of stamps), the pages are read with all
- * candidates, as the native CLI would.
+ * Language: when more than one candidate is allowed, two short lines of the first page with text
+ * are read with the candidates (Russian standing in for Uzbek Cyrillic: {@link textStrip},
+ * {@link identificationLanguages}, {@link identifyLanguage}); every page is then read in that one
+ * language, which is what makes tesseract.js as fast as the native CLI reading all three. When the
+ * lines do not tell (a page of stamps), the pages are read with all candidates, as the CLI would.
+ * A series whose Roman numeral the page's model could not write gets a second look
+ * ({@link readSeriesNumeral}).
  *
  * @example
  * const pool = createOcrPool({ tessdataDir, concurrency: 2 });
@@ -84,7 +87,7 @@ async function chooseLanguage(pages: ScanPage[], options: ReadScanOptions): Prom
     if (page.blank) continue;
     const strip = textStrip(page.image, 2);
     if (!strip) continue;
-    const quick = await options.pool.recognise(encodePgm(strip), identificationLanguages(options.languages).join('+'), { pageSegmentation: '6', textOnly: true });
+    const quick = await options.pool.recognise(encodePgm(strip), identificationLanguages(options.languages).join('+'), { pageSegmentation: '6', textOnly: true, urgent: true });
     const guess = identifyLanguage(quick.text, options.languages);
     if (guess) return guess;
   }

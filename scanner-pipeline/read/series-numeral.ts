@@ -21,7 +21,7 @@ export async function readSeriesNumeral(pages: ReadonlyArray<{ image: GrayImage;
     if (!line) continue;
     const crop = cropLine(page.image, line.box);
     try {
-      const read = await pool.recognise(encodePgm(crop), LATIN_MODEL, { pageSegmentation: '7', textOnly: true });
+      const read = await pool.recognise(encodePgm(crop), LATIN_MODEL, { pageSegmentation: '7', textOnly: true, urgent: true });
       return romanIn(read.text);
     } catch {
       return undefined; // no English model: the series stays as first read, for review
