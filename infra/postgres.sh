@@ -30,7 +30,10 @@ case "$cmd" in
     if [ ! -f "$dir/PG_VERSION" ]; then
       as_owner "$bin/initdb" -D "$dir" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
     fi
-    if ! as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    if as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+      # Already running: answer with the port it really listens on (line 4 of postmaster.pid).
+      port=$(sed -n 4p "$dir/postmaster.pid")
+    else
       as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start \
         -o "-p $port -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=300 -c shared_buffers=256MB ${PG_EXTRA_OPTS:-}" >/dev/null
     fi
