@@ -4,7 +4,6 @@
  * original file, so the same bytes always land in the same place and a second copy of a scan can
  * never create a second set of objects. The two-hex-digit prefix spreads keys over S3 partitions.
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 
 export type ObjectRole = 'original' | 'page-image' | 'ocr-text' | 'hocr';
@@ -16,7 +15,7 @@ export interface StoredObject {
   role: ObjectRole;
 }
 
-export const sha256Hex = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
+export { sha256Hex } from '../../services/objectstore/client.ts';
 
 const prefix = (area: string, sha256: string) => `${area}/${sha256.slice(0, 2)}/${sha256}`;
 

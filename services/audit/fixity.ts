@@ -4,8 +4,8 @@
  * must still be there with the same SHA-256. A full pass reads every byte, so `--sample N` checks
  * a uniform random sample instead (reservoir sampling, Vitter's Algorithm R, over the scan).
  */
-import { createHash, randomInt } from 'node:crypto';
-import { getObject, type ObjectStore } from '../objectstore/client.ts';
+import { randomInt } from 'node:crypto';
+import { getObject, sha256Hex, type ObjectStore } from '../objectstore/client.ts';
 import type { Finding } from './findings.ts';
 
 export interface ObjectRef {
@@ -59,7 +59,7 @@ export async function checkFixity(
       if (bytes === null) {
         findings.push({ kind: 'object-missing', message: `object ${ref.key} of version ${ref.versionId} is missing`, versionId: ref.versionId, objectKey: ref.key, expected: ref.sha256 });
       } else {
-        const actual = createHash('sha256').update(bytes).digest('hex');
+        const actual = sha256Hex(bytes);
         if (actual !== ref.sha256) {
           findings.push({
             kind: 'object-changed',

@@ -14,6 +14,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import type { Config } from '../config/env.ts';
 import { ServiceUnavailableError } from '../errors.ts';
 
@@ -21,6 +22,12 @@ export interface ObjectStore {
   client: S3Client;
   bucket: string;
 }
+
+/**
+ * SHA-256 of an object's bytes, lowercase hex: the content address of stored scans and the value
+ * committed to the ledger, so the pipeline that writes and the auditor that checks use this one.
+ */
+export const sha256Hex = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
 
 export function connectObjectStore(config: Config): ObjectStore {
   const o = config.objectStore;
