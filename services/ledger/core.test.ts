@@ -1,6 +1,6 @@
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { randomBytes } from 'node:crypto';
-import { keccak256 as ethersKeccak256 } from 'ethers';
+import { concat, keccak256 as ethersKeccak256, toUtf8Bytes } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { canonicalise, commit, keccak256, toHex, commitmentOf, leafOf, rootFromProof, sealTree, verifyInclusion, RootMismatchError, type Hex } from './core.ts';
 
@@ -55,5 +55,10 @@ describe('ledger core (integrity scheme)', () => {
       const bytes = randomBytes(size);
       expect(toHex(keccak256(bytes)), `${size} bytes`).toBe(ethersKeccak256(bytes));
     }
+  });
+
+  it('commits to the UTF-8 bytes of names in Cyrillic and Uzbek Latin', () => {
+    const canonical = canonicalise({ familyName: 'Жўраев', givenName: 'Oʻktam', place: 'Toshkent — Тошкент' });
+    expect(commitmentOf(salt, canonical)).toBe(ethersKeccak256(concat([salt, toUtf8Bytes(canonical)])));
   });
 });

@@ -91,6 +91,23 @@ export async function getObject(store: ObjectStore, key: string): Promise<Uint8A
   }
 }
 
+/**
+ * {@link sha256Hex} of a stored object, hashed as it streams in (archival scans run to tens of
+ * megabytes; fixity checks thousands of them), or `null` when there is no such object.
+ */
+export async function storedObjectSha256(store: ObjectStore, key: string): Promise<string | null> {
+  try {
+    const out = await store.client.send(new GetObjectCommand({ Bucket: store.bucket, Key: key }));
+    const hash = createHash('sha256');
+    // In Node the body is an http.IncomingMessage: a Readable, read chunk by chunk.
+    if (out.Body) for await (const chunk of out.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
+    return hash.digest('hex');
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
 /** The object's user metadata, or `null` when there is no such object. */
 export async function headObject(store: ObjectStore, key: string): Promise<Record<string, string> | null> {
   try {
