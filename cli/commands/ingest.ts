@@ -83,6 +83,7 @@ export function registerIngest(program: Command): void {
             leaseSeconds: flags.leaseSeconds,
             process: !flags.enqueueOnly,
             tessdataDir: config.ocr.tessdataDir,
+            maxPixels: config.ocr.maxPixels,
             showProgress: !flags.json,
           });
           const ok = summary.unreadable.length === 0 && (flags.enqueueOnly || summary.finished);

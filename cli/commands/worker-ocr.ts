@@ -55,7 +55,7 @@ export function registerOcrWorker(worker: Command): void {
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
         try {
-          const reader = await createDocumentReader({ tessdataDir: config.ocr.tessdataDir, concurrency, languages: flags.languages.split('+') });
+          const reader = await createDocumentReader({ tessdataDir: config.ocr.tessdataDir, concurrency, languages: flags.languages.split('+'), maxPixels: config.ocr.maxPixels });
           const workerId = workerIdentity('ocr');
           logger.info({ workerId, concurrency }, 'OCR worker started');
           try {

@@ -51,6 +51,19 @@ describe('a job that cannot succeed', () => {
     expect(await quarantineOf('killer.jpg')).toMatchObject({ reason: 'processing-failed', detail: expect.stringContaining(`gave up after ${MAX_ATTEMPTS} attempts`) });
   });
 
+  it('is quarantined as too-many-pixels when a page is larger than the configured pixel limit (SCAN_MAX_PIXELS)', async () => {
+    const strict = await createDocumentReader({ tessdataDir: env.config.ocr.tessdataDir, concurrency: 1, languages: ['rus'], maxPixels: 1_000_000 });
+    try {
+      const run = await enqueue('large.jpg', readFileSync(path.join(CORPUS, 'images/scan-db31-0002.jpg')));
+      const job = (await claimJob(env.sql, { workerId: 'w', leaseSeconds: 30, runId: run.id }))!;
+      const handle = jobProcessor({ sql: env.sql, store: env.store, reader: strict, workerId: 'w' });
+      expect(await handle(job, { signal: new AbortController().signal })).toEqual({ status: 'quarantined', reason: 'too-many-pixels' });
+      expect(await quarantineOf('large.jpg')).toMatchObject({ reason: 'too-many-pixels', detail: expect.stringContaining('more pixels than allowed') });
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('is quarantined as checksum-mismatch when the stored bytes are not those that were enqueued', async () => {
     const bytes = new TextEncoder().encode('the bytes that were hashed');
     const run = await enqueue('swapped.jpg', bytes, new TextEncoder().encode('other bytes'));

@@ -67,6 +67,8 @@ export interface ReaderOptions {
   /** Pages in OCR at once (tesseract.js workers working). */
   concurrency: number;
   languages: string[];
+  /** Largest page decoded, in pixels (SCAN_MAX_PIXELS); larger scans go to quarantine. */
+  maxPixels?: number;
 }
 
 export async function createDocumentReader(options: ReaderOptions): Promise<DocumentReader> {
@@ -75,7 +77,7 @@ export async function createDocumentReader(options: ReaderOptions): Promise<Docu
     async read(request) {
       let scan;
       try {
-        scan = await readScan(request.bytes, { pool, languages: request.languages, kind: request.kind ?? null });
+        scan = await readScan(request.bytes, { pool, languages: request.languages, kind: request.kind ?? null, decode: { maxPixels: options.maxPixels } });
       } catch (error) {
         if (isUnreadableScan(error)) return { status: 'quarantine', reason: error.reason, detail: error.message };
         throw error;

@@ -36,6 +36,8 @@ export interface IngestOptions {
   /** false: only enqueue; `crvs worker ocr` processes do the work. */
   process: boolean;
   tessdataDir: string;
+  /** Largest page decoded, in pixels (SCAN_MAX_PIXELS). */
+  maxPixels?: number;
   showProgress: boolean;
   /** Names this process's claims in the queue (default: {@link workerIdentity}). */
   workerId?: string;
@@ -92,6 +94,7 @@ async function work(services: IngestServices, run: IngestRun, options: IngestOpt
     tessdataDir: options.tessdataDir,
     concurrency: options.concurrency,
     languages: options.languages.split('+'),
+    maxPixels: options.maxPixels,
   });
   try {
     const workerId = options.workerId ?? workerIdentity('ingest');

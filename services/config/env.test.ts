@@ -27,6 +27,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ ANCHOR_PRIVATE_KEY: '0x1234' })).toThrowError(/^ANCHOR_PRIVATE_KEY: /);
   });
 
+  it('limits the pixels of a scan page to SCAN_MAX_PIXELS, 100 megapixels by default', () => {
+    expect(loadConfig({}).ocr.maxPixels).toBe(100_000_000);
+    expect(loadConfig({ SCAN_MAX_PIXELS: '40000000' }).ocr.maxPixels).toBe(40_000_000);
+    expect(() => loadConfig({ SCAN_MAX_PIXELS: '0' })).toThrowError(/^SCAN_MAX_PIXELS: /);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '' }).http.port).toBe(8080);
   });

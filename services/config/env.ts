@@ -41,6 +41,7 @@ export const VARIABLES = {
   BATCH_MAX_WAIT_MS: { schema: positiveInt.default(5_000), doc: 'Seal a batch once the oldest pending version has waited this long.' },
   TESSDATA_DIR: { schema: z.string().default('/usr/share/tesseract-ocr/5/tessdata'), doc: 'Tesseract language data (rus, uzb, uzb_cyrl from Debian packages).' },
   OCR_CONCURRENCY: { schema: positiveInt.default(availableParallelism()), doc: 'OCR workers per process (default: number of cores).' },
+  SCAN_MAX_PIXELS: { schema: positiveInt.default(100_000_000), doc: 'Largest scan page decoded, in pixels; a larger one is quarantined (`too-many-pixels`) before it is decompressed.' },
   EMBEDDED_DATABASE_PORT: { schema: port.default(54329), doc: 'Loopback port of the embedded PostgreSQL (PGlite) server.' },
   EMBEDDED_S3_PORT: { schema: port.default(54330), doc: 'Loopback port of the embedded object store.' },
   EMBEDDED_CHAIN_PORT: { schema: port.default(54331), doc: 'Loopback port of the embedded chain node.' },
@@ -74,7 +75,7 @@ export interface Config {
     adminPrivateKey: string | undefined;
   };
   batch: { maxRecords: number; maxWaitMs: number };
-  ocr: { tessdataDir: string; concurrency: number };
+  ocr: { tessdataDir: string; concurrency: number; maxPixels: number };
   publicBaseUrl: string;
 }
 
@@ -126,7 +127,7 @@ function toConfig(env: Env): Config {
       adminPrivateKey: env.CHAIN_ADMIN_PRIVATE_KEY,
     },
     batch: { maxRecords: env.BATCH_MAX_RECORDS, maxWaitMs: env.BATCH_MAX_WAIT_MS },
-    ocr: { tessdataDir: env.TESSDATA_DIR, concurrency: env.OCR_CONCURRENCY },
+    ocr: { tessdataDir: env.TESSDATA_DIR, concurrency: env.OCR_CONCURRENCY, maxPixels: env.SCAN_MAX_PIXELS },
     publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
   };
 }
