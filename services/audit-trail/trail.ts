@@ -48,10 +48,9 @@ export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
   await recordAudits(db, [entry]);
 }
 
-/** Several entries in one statement (a batch of registrations committed together). */
-export async function recordAudits(db: Db, entries: readonly AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const rows = entries.map((entry) => ({
+/** The audit_trail row of an entry, with attacker-chosen text clipped (column names as keys). */
+export function auditRow(entry: AuditEntry) {
+  return {
     request_id: clip(entry.requestId, 255),
     actor_token_id: entry.actor?.tokenId ?? null,
     actor_name: clip(entry.actor?.name ?? entry.actorName, 100),
@@ -65,8 +64,13 @@ export async function recordAudits(db: Db, entries: readonly AuditEntry[]): Prom
     client_address: clip(entry.clientAddress, 100),
     forwarded_for: clip(entry.forwardedFor, 500),
     user_agent: clip(entry.userAgent, 500),
-  }));
-  await db`insert into audit_trail ${db(rows)}`;
+  };
+}
+
+/** Several entries in one statement. */
+export async function recordAudits(db: Db, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db`insert into audit_trail ${db(entries.map(auditRow))}`;
 }
 
 /** Newest first; `before` is the id to continue below (keyset pagination). */

@@ -51,12 +51,17 @@ export type AnchoringStatus =
   | { status: 'sealed'; batchId: number }
   | { status: 'anchored'; batchId: number; chainId: string; contractAddress: string; transactionHash: string; blockNumber: number; anchoredAt: Date };
 
+/** A record version before it is stored: its committed document, salt, commitment and leaf. */
+export interface PreparedRecordVersion extends Omit<RecordVersion, 'id' | 'createdAt'> {
+  /** The RFC 8785 text of `content` that the commitment covers (JSON, so it can be stored as it is). */
+  canonical: string;
+}
+
 /**
- * Appends a record version as pending. Call inside the caller's transaction (pass its `tx`) so the
- * record's own rows and its ledger entry commit together. Two concurrent corrections of the same
- * version collide on (record_id, version) and the second gets a `conflict`.
+ * The committed document of a new version and its commitment and leaf (core.ts), without storing
+ * anything: for writers that store many versions in one statement (registry group commit).
  */
-export async function appendRecordVersion(db: Db, input: NewRecordVersion): Promise<RecordVersion> {
+export function prepareRecordVersion(input: NewRecordVersion): PreparedRecordVersion {
   const recordId = input.recordId ?? randomUUID();
   const version = input.previous ? input.previous.version + 1 : 1;
   const content: CommittedContent = {
@@ -67,7 +72,17 @@ export async function appendRecordVersion(db: Db, input: NewRecordVersion): Prom
     previousCommitment: input.previous?.commitment ?? null,
     data: input.data,
   };
-  const { salt, commitment, leaf } = commit(content);
+  const { canonical, salt, commitment, leaf } = commit(content);
+  return { recordId, version, kind: input.kind, content, canonical, salt, commitment, leaf, previousCommitment: content.previousCommitment };
+}
+
+/**
+ * Appends a record version as pending. Call inside the caller's transaction (pass its `tx`) so the
+ * record's own rows and its ledger entry commit together. Two concurrent corrections of the same
+ * version collide on (record_id, version) and the second gets a `conflict`.
+ */
+export async function appendRecordVersion(db: Db, input: NewRecordVersion): Promise<RecordVersion> {
+  const { recordId, version, content, salt, commitment, leaf } = prepareRecordVersion(input);
   try {
     // One statement, one round trip: the version and its pending entry are written together.
     const [row] = await db<{ id: bigint; created_at: Date }[]>`

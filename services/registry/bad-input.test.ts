@@ -1,7 +1,9 @@
 /**
  * Bad input of every kind gets a 4xx problem document and changes nothing; never a 500.
  */
+import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../tests/support/ports.ts';
 import { birth, json, registryState, registryTestbed, type Draft, type Testbed } from './testing.ts';
 
 let t: Testbed;
@@ -60,6 +62,27 @@ describe('bad input', () => {
 
   it('refuses a body over 64 KiB with 413', async () => {
     await expectRefused({ body: birth((b) => (b.child.settlement = 'x'.repeat(70_000))) }, 413, 'payload-too-large');
+  });
+
+  it('refuses a body over 64 KiB sent over HTTP with its Content-Length with 413', async () => {
+    // Over a real socket (@hono/node-server), where the limit is read from Content-Length.
+    const before = await registryState(t.env);
+    const port = await freePort();
+    const server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
+    });
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/births`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${registrar}`, 'content-type': 'application/json' },
+        body: JSON.stringify(birth((b) => (b.child.settlement = 'x'.repeat(70_000)))),
+      });
+      expect(res.status).toBe(413);
+      expect((await json(res)).type).toBe('urn:crvs:problem:payload-too-large');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(await registryState(t.env)).toEqual(before);
   });
 
   it('refuses an oversized body sent without Content-Length (chunked) with 413', async () => {

@@ -14,7 +14,6 @@
  *   createApp({ logger, readiness, routers: [registryRoutes({ sql, logger })] });
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Sql } from '../database/client.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMetrics, metricsHandler, type Metrics } from '../observability/metrics.ts';
@@ -24,6 +23,7 @@ import { problemResponse } from '../http/problem.ts';
 import { newRouter, type RouterDeps } from './context.ts';
 import { observe, requestIds } from './http/observe.ts';
 import { auditTrail, bearerAuth } from './http/guard.ts';
+import { bodyLimit } from './http/body-limit.ts';
 import { registryErrorHandler } from './http/problems.ts';
 import { officeDirectory } from './offices.ts';
 import { registrationQueue } from './registrations.ts';

@@ -4,7 +4,7 @@
  */
 import { createRoute } from '@hono/zod-openapi';
 import { assertOfficeScope } from '../../access/roles.ts';
-import type { TransactionSql } from '../../database/client.ts';
+import type { Db } from '../../ledger/record-versions.ts';
 import { newRouter, type RouterDeps } from '../context.ts';
 import { randomUUID } from 'node:crypto';
 import { auditEntry, markAudited, requirePermission } from '../http/guard.ts';
@@ -39,7 +39,7 @@ const registerMarriage = createRoute({
  * spouse in a current marriage recorded here (other than `exclude`, the marriage being corrected).
  */
 export function noCurrentMarriage(people: readonly IndexedPerson[], exclude: string | null, prefix = '') {
-  return async (tx: TransactionSql): Promise<void> => {
+  return async (tx: Db): Promise<void> => {
     await lockPersons(tx, people);
     const found = await Promise.all(people.map((p) => currentMarriagesOf(tx, p, exclude)));
     const errors: FieldError[] = [];

@@ -27,6 +27,11 @@ describe("Uzbekistan's places", () => {
     expect(findDistrict(fargona!, 'Urgut tumani')).toBeUndefined();
   });
 
+  it('normalises a name typed in ASCII exactly as it normalises any other', () => {
+    const general = (v: string) => v.normalize('NFC').replace(/[`ʻʼ‘’´]/g, "'").trim().replace(/\s+/g, ' ').toLocaleLowerCase('uz');
+    for (const name of ["Olim O`G'LI", '  KARIMOVA   Mohinur ', "Qo'qon shahri", 'Oʻgʻiloy', 'Ёқуб\tИСМОИЛОВ', 'IİıI']) expect(normaliseName(name), name).toBe(general(name));
+  });
+
   it('has every seeded registry office in one of the units', () => {
     const migration = readFileSync(new URL('../../database/migrations/0003_registry.sql', import.meta.url), 'utf8');
     const offices = [...migration.matchAll(/\('(\d{4})', '(?:[^']|'')+', '(\d{4})', '[a-z-]+'\)/g)].map((m) => ({ code: m[1]!, region: m[2]! }));

@@ -25,8 +25,13 @@ export interface TopLevelUnit {
 
 const units: readonly TopLevelUnit[] = PlacesFile.parse(data).units;
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** Lower case, single spaces, every apostrophe variant as `'`. */
 export function normaliseName(value: string): string {
+  // Most names are typed in ASCII (o'g'li): NFC leaves ASCII as it is, and ASCII letters lower the
+  // same in Uzbek as anywhere, so the locale-aware path (several times slower) is not needed.
+  if (PRINTABLE_ASCII.test(value)) return value.replaceAll('`', "'").trim().replace(/ +/g, ' ').toLowerCase();
   return value
     .normalize('NFC')
     .replace(/[`ʻʼ‘’´]/g, "'")
@@ -37,6 +42,9 @@ export function normaliseName(value: string): string {
 
 const byName = new Map(units.map((u) => [normaliseName(u.name), u]));
 const byCode = new Map(units.map((u) => [u.code, u]));
+// Normalised once here rather than every district on every lookup (a registration looks one up).
+// The first spelling wins, as a search from the front would find it.
+const districtsByName = new Map(units.map((u) => [u, new Map(u.districts.toReversed().map((d) => [normaliseName(d), d]))]));
 
 export function topLevelUnits(): readonly TopLevelUnit[] {
   return units;
@@ -54,5 +62,6 @@ export function unitByCode(code: string): TopLevelUnit | undefined {
 /** The district of `unit` named `name`, in the data's spelling, or undefined. */
 export function findDistrict(unit: TopLevelUnit, name: string): string | undefined {
   const wanted = normaliseName(name);
-  return unit.districts.find((d) => normaliseName(d) === wanted);
+  const known = districtsByName.get(unit);
+  return known ? known.get(wanted) : unit.districts.find((d) => normaliseName(d) === wanted);
 }

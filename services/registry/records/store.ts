@@ -4,7 +4,9 @@
  * which number and office, which version is current, and who is in each current version.
  * Plain functions over postgres.js; the transactions are the callers'.
  */
-import type { Db } from '../../ledger/record-versions.ts';
+import type { PendingQuery, Row } from 'postgres';
+import type { Db, PreparedRecordVersion } from '../../ledger/record-versions.ts';
+import { auditRow, type AuditEntry } from '../../audit-trail/trail.ts';
 import type { IndexedPerson } from './people.ts';
 
 export type RegistrationKind = 'birth' | 'marriage';
@@ -80,31 +82,92 @@ export interface NewRegistryRecord {
   registrationNumber: string;
 }
 
-export async function insertRegistryRecords(tx: Db, records: readonly NewRegistryRecord[]): Promise<void> {
-  const rows = records.map((r) => ({
-    record_id: r.recordId,
-    kind: r.kind,
-    office_code: r.office,
-    registration_year: r.year,
-    registration_sequence: r.sequence,
-    registration_number: r.registrationNumber,
-    current_version: 1,
-  }));
-  await tx`insert into registry_records ${tx(rows)}`;
-}
+const recordRow = (r: NewRegistryRecord) => ({
+  record_id: r.recordId,
+  kind: r.kind,
+  office_code: r.office,
+  registration_year: r.year,
+  registration_sequence: r.sequence,
+  registration_number: r.registrationNumber,
+  current_version: 1,
+});
+
+const personRow = (p: IndexedPerson & { recordId: string }) => ({
+  record_id: p.recordId,
+  role: p.role,
+  search_name: p.searchName,
+  identity_name: p.identityName,
+  identity_name_after: p.identityNameAfter,
+  date_of_birth: p.dateOfBirth,
+  pinfl: p.pinfl,
+});
 
 export async function insertPeople(tx: Db, people: readonly (IndexedPerson & { recordId: string })[]): Promise<void> {
   if (people.length === 0) return;
-  const rows = people.map((p) => ({
-    record_id: p.recordId,
-    role: p.role,
-    search_name: p.searchName,
-    identity_name: p.identityName,
-    identity_name_after: p.identityNameAfter,
-    date_of_birth: p.dateOfBirth,
-    pinfl: p.pinfl,
-  }));
-  await tx`insert into registry_people ${tx(rows)}`;
+  await tx`insert into registry_people ${tx(people.map(personRow))}`;
+}
+
+/** A numbered registration, ready to be written: its first version, index rows and audit entry. */
+export interface RegistrationRows {
+  version: PreparedRecordVersion;
+  record: NewRegistryRecord;
+  people: readonly IndexedPerson[];
+  audit: AuditEntry;
+}
+
+const bytea = (hex: string) => `\\x${hex.slice(2)}`;
+
+/**
+ * Writes a batch of new registrations in one statement: each first version and its pending entry
+ * (as appendRecordVersion writes them), the registry index, the people and the audit entries. Rows
+ * travel as JSON arrays whose keys are the column names (jsonb_populate_recordset), so the
+ * statement is the same for every batch size and is prepared once per connection; versions and
+ * records keep the batch's order (the ledger's commit order, the listing order). Foreign keys
+ * between the rows are checked at the end of the statement or at commit.
+ *
+ * Each version's content travels as its RFC 8785 text, the very bytes its commitment covers: it
+ * is JSON already, and serialising the content again would cost as much as canonicalising did.
+ * The statement is answered unsent, its parameters serialised here (JSON text, passed as `text`
+ * so that postgres.js sends it as it is): it can be pipelined with a COMMIT (transaction.ts).
+ */
+export function insertRegistrations(tx: Db, batch: readonly RegistrationRows[]): PendingQuery<Row[]> {
+  const contents = `[${batch.map((b) => b.version.canonical).join(',')}]`;
+  const versions = JSON.stringify(
+    batch.map(({ version: v }) => ({
+      record_id: v.recordId,
+      version: v.version,
+      kind: v.kind,
+      salt: bytea(v.salt),
+      commitment: bytea(v.commitment),
+      leaf: bytea(v.leaf),
+      previous_commitment: v.previousCommitment === null ? null : bytea(v.previousCommitment),
+    })),
+  );
+  const records = JSON.stringify(batch.map((b) => recordRow(b.record)));
+  const people = JSON.stringify(batch.flatMap((b) => b.people.map((p) => personRow({ ...p, recordId: b.record.recordId }))));
+  const audits = JSON.stringify(batch.map((b) => auditRow(b.audit)));
+  return tx`
+    with version as (
+      insert into record_versions (record_id, version, kind, content, salt, commitment, leaf, previous_commitment)
+      select v.record_id, v.version, v.kind, c.content, v.salt, v.commitment, v.leaf, v.previous_commitment
+      from jsonb_populate_recordset(null::record_versions, ${versions}::text::jsonb) with ordinality v
+      join jsonb_array_elements(${contents}::text::jsonb) with ordinality c (content, ordinality) using (ordinality)
+      order by ordinality
+      returning id
+    ), pending as (
+      insert into ledger_pending (version_id) select id from version
+    ), record as (
+      insert into registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version)
+      select record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version
+      from jsonb_populate_recordset(null::registry_records, ${records}::text::jsonb) with ordinality order by ordinality
+    ), person as (
+      insert into registry_people (record_id, role, search_name, identity_name, identity_name_after, date_of_birth, pinfl)
+      select record_id, role, search_name, identity_name, identity_name_after, date_of_birth, pinfl
+      from jsonb_populate_recordset(null::registry_people, ${people}::text::jsonb)
+    )
+    insert into audit_trail (request_id, actor_token_id, actor_name, actor_role, actor_office, method, route, path, record_id, status, client_address, forwarded_for, user_agent)
+    select request_id, actor_token_id, actor_name, actor_role, actor_office, method, route, path, record_id, status, client_address, forwarded_for, user_agent
+    from jsonb_populate_recordset(null::audit_trail, ${audits}::text::jsonb) with ordinality order by ordinality`;
 }
 
 export async function findRegistryRecord(db: Db, recordId: string, options: { lock?: boolean } = {}): Promise<RegistryRecord | undefined> {
