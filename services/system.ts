@@ -17,8 +17,10 @@ import { startEmbeddedChain } from './embedded/chain.ts';
 import { createApp } from './http/app.ts';
 import { registryRoutes } from './registry/routes.ts';
 import { archiveRoutes } from '../scanner-pipeline/archive/routes.ts';
+import { ARCHIVE_ROUTE_DOCS } from '../scanner-pipeline/archive/api-docs.ts';
 import { startAnchorWorker } from './ledger/anchor-worker.ts';
 import { contractAddress } from './chain/settings.ts';
+import { CERTIFICATE_ROUTE_DOCS } from './certificates/api-docs.ts';
 import { certificateRoutes } from './certificates/routes.ts';
 import { publicVerificationRoutes } from './public-verification/routes.ts';
 
@@ -72,7 +74,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         objectStore: () => pingObjectStore(store),
         chain: () => pingChain(config.chain.rpcUrl),
       },
-      routers: [registryRoutes({ sql, logger, evidenceRetryAfterSeconds: Math.max(1, Math.ceil(config.batch.maxWaitMs / 1000)), tokenCache: { listen: !config.database.embedded } }), archiveRoutes({ sql, store }),
+      routers: [registryRoutes({ sql, logger, evidenceRetryAfterSeconds: Math.max(1, Math.ceil(config.batch.maxWaitMs / 1000)), tokenCache: { listen: !config.database.embedded }, alsoServed: [...ARCHIVE_ROUTE_DOCS, ...CERTIFICATE_ROUTE_DOCS] }), archiveRoutes({ sql, store }),
         certificateRoutes({ sql, publicBaseUrl: config.publicBaseUrl }),
         publicVerificationRoutes({ sql, rpcUrl: config.chain.rpcUrl, trustedContract: contractAddress(config) })],
     });

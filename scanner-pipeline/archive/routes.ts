@@ -35,11 +35,11 @@ export interface ArchiveRoutesOptions {
   authenticate?: MiddlewareHandler<RegistryEnv>;
 }
 
-const SearchQuery = z.object({
-  q: z.string().min(1, 'required').max(200),
+export const SearchQuery = z.object({
+  q: z.string().min(1, 'required').max(200).meta({ description: 'A name, date or number, in Latin or Cyrillic.', example: 'Юсуфов' }),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
-const ReviewListQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() });
+export const ReviewListQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() });
 
 function parse<T>(schema: z.ZodType<T>, input: unknown, code: 'malformed-request' | 'validation-failed'): T {
   const result = schema.safeParse(input);

@@ -13,6 +13,7 @@
  * @example
  *   createApp({ logger, readiness, routers: [registryRoutes({ sql, logger })] });
  */
+import type { RouteConfig } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import type { Sql } from '../database/client.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -51,6 +52,11 @@ export interface RegistryOptions {
    * database), a revocation anywhere reaches this process at once; without, within `ttlMs`.
    */
   tokenCache?: Pick<TokenCacheOptions, 'ttlMs' | 'listen'>;
+  /**
+   * Routes that other routers of the same app serve under `/v1` (the archive, certificates), to be
+   * listed in `/openapi.json` beside the registry's own: one document for the whole API.
+   */
+  alsoServed?: readonly RouteConfig[];
 }
 
 export function registryRoutes(options: RegistryOptions): Hono {
@@ -89,6 +95,7 @@ export function registryRoutes(options: RegistryOptions): Hono {
     scheme: 'bearer',
     description: 'A token from `crvs token create --role ROLE --office CODE --name NAME` (crvs_...).',
   });
+  for (const route of options.alsoServed ?? []) api.openAPIRegistry.registerPath(route);
   api.doc31('/openapi.json', OPENAPI_INFO);
   api.get('/metrics', metricsHandler(metrics));
 

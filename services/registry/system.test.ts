@@ -56,6 +56,15 @@ describe('the registry API in the running system', () => {
     expect(record.anchoring).toMatchObject({ status: 'anchored', batchId: bundle.batchId, transactionHash: bundle.transactionHash });
   });
 
+  it('lists the archive and certificate routes in the same OpenAPI document as the registry', async () => {
+    const doc = await json(await fetch(`${url}/openapi.json`));
+    for (const path of ['/v1/archive/search', '/v1/archive/review', '/v1/archive/documents/{id}', '/v1/archive/documents/{id}/review', '/v1/records/{id}/certificate.pdf']) {
+      expect(Object.keys(doc.paths), path).toContain(path);
+    }
+    expect(doc.paths['/v1/archive/documents/{id}/review'].post.requestBody.content['application/json'].schema.required).toEqual(['field', 'action']);
+    expect(Object.keys(doc.paths['/v1/records/{id}/certificate.pdf'].get.responses['200'].content)).toEqual(['application/pdf']);
+  });
+
   it('records the client address of a registration', async () => {
     const created = await json(await call('POST', '/v1/births', birth()));
     const [entry] = await readAuditTrail(env.sql, { recordId: created.id });
