@@ -24,6 +24,7 @@ import { problemResponse } from '../http/problem.ts';
 import { newRouter, type RouterDeps } from './context.ts';
 import { observe, requestIds } from './http/observe.ts';
 import { auditTrail, bearerAuth } from './http/guard.ts';
+import { FailedAuthentications, type FailedAuthenticationOptions } from './http/failed-authentication.ts';
 import { bodyLimit } from './http/body-limit.ts';
 import { registryErrorHandler } from './http/problems.ts';
 import { officeDirectory } from './offices.ts';
@@ -57,6 +58,8 @@ export interface RegistryOptions {
    * listed in `/openapi.json` beside the registry's own: one document for the whole API.
    */
   alsoServed?: readonly RouteConfig[];
+  /** Refused authentications allowed per client address and window (default 60 a minute). */
+  failedAuthentication?: FailedAuthenticationOptions;
 }
 
 export function registryRoutes(options: RegistryOptions): Hono {
@@ -86,7 +89,7 @@ export function registryRoutes(options: RegistryOptions): Hono {
       maxSize,
       onError: (c) => problemResponse(c, new RegistryError('payload-too-large', `the body is over ${maxSize} bytes`, { details: { limit: maxSize } })),
     }),
-    bearerAuth({ sql: options.sql, authenticate }),
+    bearerAuth({ sql: options.sql, authenticate, failures: new FailedAuthentications(options.failedAuthentication) }),
   );
   for (const routes of [birthRoutes, marriageRoutes, searchRoutes, recordRoutes, correctionRoutes, tokenRoutes]) api.route('/', routes(deps));
 

@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { createToken, type TokenCacheOptions } from '../access/tokens.ts';
 import type { Role } from '../access/roles.ts';
 import { registryRoutes } from './routes.ts';
+import type { FailedAuthenticationOptions } from './http/failed-authentication.ts';
 import { BIRTH_EXAMPLE } from './births/schema.ts';
 import { MARRIAGE_EXAMPLE } from './marriages/schema.ts';
 
@@ -26,11 +27,13 @@ export interface Testbed {
 
 let tokenCounter = 0;
 
-export async function registryTestbed(options: { logger?: Logger; tokenCache?: TokenCacheOptions } = {}): Promise<Testbed> {
+export async function registryTestbed(
+  options: { logger?: Logger; tokenCache?: TokenCacheOptions; failedAuthentication?: FailedAuthenticationOptions } = {},
+): Promise<Testbed> {
   const env = await useTestEnvironment({ chain: false });
   const logger = options.logger ?? createLogger('silent');
   const metrics = createMetrics({ sql: env.sql, logger, processMetrics: false });
-  const app = createApp({ logger, readiness: {}, routers: [registryRoutes({ sql: env.sql, logger, metrics, tokenCache: { listen: true, ...options.tokenCache } })] });
+  const app = createApp({ logger, readiness: {}, routers: [registryRoutes({ sql: env.sql, logger, metrics, tokenCache: { listen: true, ...options.tokenCache }, failedAuthentication: options.failedAuthentication })] });
   return {
     env,
     app,

@@ -11,23 +11,27 @@ import { authenticate, type Authenticator } from '../../access/tokens.ts';
 import { assertCan, type Permission, type Principal } from '../../access/roles.ts';
 import { recordAudit, type AuditEntry } from '../../audit-trail/trail.ts';
 import type { RegistryEnv } from '../context.ts';
+import type { FailedAuthentications } from './failed-authentication.ts';
 import { routePattern } from './observe.ts';
 
 export interface BearerAuthOptions {
   sql: Sql;
   /** A caching authenticator (access/tokens.ts); default: ask the database every time. */
   authenticate?: Authenticator;
+  /** Counts refusals per client address; past its limit they are 429 and not audited one by one. */
+  failures?: FailedAuthentications;
 }
 
 /** `Authorization: Bearer crvs_...`; anything else is 401 with `WWW-Authenticate: Bearer`. */
 export const bearerAuth = (options: BearerAuthOptions): MiddlewareHandler<RegistryEnv> => {
   const check = options.authenticate ?? ((token: string) => authenticate(options.sql, token));
   return async function bearerAuth(c, next) {
+    const refuse = (reason: string) => options.failures?.refuse(c, reason) ?? new RegistryError('unauthenticated', reason);
     const header = c.req.header('authorization');
     const match = header ? /^Bearer +([^\s]+) *$/i.exec(header) : null;
-    if (!match) throw new RegistryError('unauthenticated', 'send a bearer token: Authorization: Bearer crvs_...');
+    if (!match) throw refuse('send a bearer token: Authorization: Bearer crvs_...');
     const principal = await check(match[1]!);
-    if (!principal) throw new RegistryError('unauthenticated', 'the bearer token is unknown or revoked');
+    if (!principal) throw refuse('the bearer token is unknown or revoked');
     c.set('principal', principal);
     await next();
   };
@@ -80,6 +84,8 @@ export const auditTrail = (options: { sql: Sql }): MiddlewareHandler<RegistryEnv
   async function auditTrail(c, next) {
     await next();
     if (SAFE_METHODS.has(c.req.method) || c.get('audited')) return;
+    // Refused without a valid token, past the address's limit (failed-authentication.ts): logged, not written.
+    if (c.res.status === 429 && !c.get('principal')) return;
     const entry = auditEntry(c, c.res.status);
     // A malformed id in the path is recorded as a path only: the column holds UUIDs.
     if (entry.recordId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(entry.recordId)) entry.recordId = null;
