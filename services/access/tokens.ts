@@ -5,7 +5,7 @@
  * database never holds a usable credential; the token itself is shown once, when it is created.
  * 32 random bytes make a token unguessable, so an unsalted fast hash is enough here (unlike passwords).
  */
-import { createHash, hash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { RegistryError } from '../errors.ts';
 import type { Db } from '../ledger/record-versions.ts';
@@ -60,7 +60,7 @@ export function generateToken(): string {
 }
 
 export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  return hash('sha256', token, 'buffer'); // one-shot: no Hash object per request
 }
 
 /** Creates a token; the returned `token` is the only time it exists outside its holder's hands. */
@@ -173,11 +173,11 @@ export function cachedAuthenticator(sql: Sql, options: TokenCacheOptions = {}): 
 
   const authenticator = async (token: string): Promise<Principal | undefined> => {
     if (!TOKEN_SHAPE.test(token)) return undefined;
-    // The same SHA-256 as hashToken, one-shot (no Hash object per request).
-    const key = hash('sha256', token, 'base64');
+    const tokenHash = hashToken(token);
+    const key = tokenHash.toString('base64');
     const hit = cache.get(key);
     if (hit && hit.until > Date.now()) return hit.principal;
-    const principal = await principalByHash(sql, Buffer.from(key, 'base64'));
+    const principal = await principalByHash(sql, tokenHash);
     cache.delete(key);
     if (principal) {
       if (cache.size >= maxEntries) cache.clear();

@@ -44,10 +44,6 @@ export interface AuditRow {
 // Header values are attacker-chosen: keep what an investigator needs, not unbounded text.
 const clip = (value: string | null | undefined, max: number): string | null => (value == null ? null : value.slice(0, max));
 
-export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
-  await recordAudits(db, [entry]);
-}
-
 /** The audit_trail row of an entry, with attacker-chosen text clipped (column names as keys). */
 export function auditRow(entry: AuditEntry) {
   return {
@@ -67,10 +63,9 @@ export function auditRow(entry: AuditEntry) {
   };
 }
 
-/** Several entries in one statement. */
-export async function recordAudits(db: Db, entries: readonly AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await db`insert into audit_trail ${db(entries.map(auditRow))}`;
+/** One entry. Registrations write theirs inside their own statement (registry/records/store.ts). */
+export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
+  await db`insert into audit_trail ${db(auditRow(entry))}`;
 }
 
 /** Newest first; `before` is the id to continue below (keyset pagination). */

@@ -16,10 +16,10 @@
  * @example
  *   app.use('/verify/*', publicRateLimit({ limit: 30, windowMs: 60_000 }));
  */
-import { isIPv6 } from 'node:net';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
 import { RegistryError } from '../errors.ts';
+import { clientKey } from '../http/client-address.ts';
 import { problemResponse } from '../http/problem.ts';
 
 export interface PublicRateLimitOptions {
@@ -44,23 +44,3 @@ export const publicRateLimit = (options: PublicRateLimitOptions = {}): Middlewar
       ),
   });
 };
-
-/** The peer address of the connection (Node's socket), IPv6 reduced to its /64. */
-export function clientKey(c: Context): string {
-  const address = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
-  if (!address) return 'unknown';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1]!;
-  return isIPv6(address) ? `${ipv6Prefix64(address)}::/64` : address;
-}
-
-function ipv6Prefix64(address: string): string {
-  const [head = '', tail = ''] = address.split('%')[0]!.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return groups
-    .slice(0, 4)
-    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
-    .join(':');
-}

@@ -1,7 +1,7 @@
 /**
  * @module
- * Refused authentications are counted per client address (the TCP peer, IPv6 per /64, as the
- * public page counts: `clientKey`). Past `limit` in a window, that address's requests without a
+ * Refused authentications are counted per client address (`clientKey`: the TCP peer, IPv6 per
+ * /64, as the public page counts). Past `limit` in a window, that address's requests without a
  * valid token are answered 429 (RFC 6585 §4, with Retry-After) instead of 401, and no longer
  * written to the audit trail one by one: every refused write is otherwise a row, so a client
  * hammering the API without a token would be a flood of writes. The first refusal over the limit
@@ -16,7 +16,7 @@ import type { Context } from 'hono';
 import type { RegistryEnv } from '../context.ts';
 import { MemoryStore } from 'hono-rate-limiter';
 import { RegistryError } from '../../errors.ts';
-import { clientKey } from '../../public-verification/rate-limit.ts';
+import { clientKey } from '../../http/client-address.ts';
 
 export interface FailedAuthenticationOptions {
   /** Refused authentications per address and window before 429 (default 60). */
@@ -41,11 +41,12 @@ export class FailedAuthentications {
    * `unauthenticated` within the limit, `rate-limited` (with Retry-After set) past it.
    */
   refuse(c: Context<RegistryEnv>, reason: string): RegistryError {
-    const { totalHits, resetTime } = this.#store.increment(clientKey(c)) as { totalHits: number; resetTime: Date };
+    const client = clientKey(c);
+    const { totalHits, resetTime } = this.#store.increment(client) as { totalHits: number; resetTime: Date };
     if (totalHits <= this.limit) return new RegistryError('unauthenticated', reason);
     const retryAfter = Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000));
     c.header('Retry-After', String(retryAfter));
-    if (totalHits === this.limit + 1) c.get('log').warn({ client: clientKey(c), limit: this.limit, windowMs: this.windowMs }, 'refused authentications over the limit: answering 429 and no longer auditing each');
+    if (totalHits === this.limit + 1) c.get('log').warn({ client, limit: this.limit, windowMs: this.windowMs }, 'refused authentications over the limit: answering 429 and no longer auditing each');
     return new RegistryError('rate-limited', `too many refused authentications from this address: at most ${this.limit} per ${Math.round(this.windowMs / 1000)} s`, {
       details: { retryAfterSeconds: retryAfter },
     });
