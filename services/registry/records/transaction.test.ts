@@ -67,4 +67,20 @@ describe('a pipelined transaction', () => {
     expect(await counter()).toBe(3);
     expect(await sql`select 1 as alive`).toEqual([{ alive: 1 }]);
   });
+
+  it('keeps nothing when PostgreSQL ends the session midway, and the next transaction commits', async () => {
+    const operator = connectDatabase(env.config, { max: 1 });
+    const lost = pipelinedTransaction(sql, async (tx) => {
+      await tx`update probe_counter set n = n + 1`;
+      const [backend] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      await operator`select pg_terminate_backend(${backend!.pid})`;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return { last: tx`insert into probe_row values (${'99'}::integer)`, result: null };
+    });
+    await expect(lost).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
+    await operator.end();
+    expect(await counter()).toBe(3);
+    expect(await take()).toBe(4);
+    expect(await rows()).toEqual([1, 2, 3, 4]);
+  });
 });

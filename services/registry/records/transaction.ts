@@ -41,8 +41,9 @@ export async function pipelinedTransaction<T>(sql: Sql, body: (tx: Db) => Promis
     idle = true;
     return result;
   } catch (error) {
-    // A lost connection is never written to again: postgres.js has taken it back already, and a
-    // query sent on it would throw outside any promise and end the process (porsager/postgres#1208).
+    // A lost connection is not written to again: postgres.js has taken it back already, and a
+    // ROLLBACK on it could only fail (before patches/postgres+3.4.9.patch, it ended the process:
+    // porsager/postgres#1208).
     if (!connectionLost(error)) {
       idle = await tx`rollback`.then(
         () => true,
