@@ -31,6 +31,23 @@ export function connectDatabase(config: Config, options: ConnectOptions = {}): S
   }) as unknown as Sql;
 }
 
+/**
+ * Whether `error` says the session with PostgreSQL is gone or could not be had, rather than that a
+ * statement failed: postgres.js's own connection errors (CONNECTION_CLOSED, CONNECT_TIMEOUT, ...),
+ * the socket's (ECONNREFUSED, ECONNRESET, ...), a FATAL or PANIC from the server (which closes the
+ * session), and the SQLSTATEs of a lost or refused connection (class 08; 57P01-57P03, the server
+ * shutting down or starting up). Such a session is never written to again, and a request that met
+ * it is "service unavailable", not a fault of ours.
+ */
+export function connectionLost(error: unknown): boolean {
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  if (severity === 'FATAL' || severity === 'PANIC') return true;
+  if (typeof code !== 'string') return false;
+  return code.startsWith('CONNECT') || SOCKET_ERRORS.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code);
+}
+
+const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /** Fails with {@link ServiceUnavailableError} unless the database answers. */
 export async function pingDatabase(sql: Sql): Promise<void> {
   try {

@@ -8,7 +8,8 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ERROR_STATUS, RegistryError, type ErrorCode } from '../errors.ts';
+import { ERROR_STATUS, RegistryError, ServiceUnavailableError, type ErrorCode } from '../errors.ts';
+import { connectionLost } from '../database/client.ts';
 
 /** Human titles of the stable problem types, one per error code. */
 export const PROBLEM_TITLES: Record<ErrorCode, string> = {
@@ -59,6 +60,11 @@ export function problemResponse(c: Context, error: RegistryError, headers: Recor
 
 export function asRegistryError(error: unknown): RegistryError {
   if (error instanceof RegistryError) return error;
+  // A session PostgreSQL ended (restart, failover) is the database being unavailable, not a bug.
+  // A change may have committed just before the session ended: the client is told to look first.
+  if (connectionLost(error)) {
+    return new ServiceUnavailableError('database', 'the connection was lost; if this request was to change something, look it up before sending it again', error);
+  }
   return new RegistryError('internal', (error as Error)?.message ?? String(error), { cause: error });
 }
 

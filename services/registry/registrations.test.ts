@@ -8,6 +8,7 @@ import { useTestEnvironment, type TestEnvironment } from '../../tests/support/se
 import { readAuditTrail } from '../audit-trail/trail.ts';
 import { listOffices, type Office } from './offices.ts';
 import { issueRegistrations, registrationQueue, type NewRegistration } from './registrations.ts';
+import { findIssued } from './records/store.ts';
 
 let env: TestEnvironment;
 let offices: Map<string, Office>;
@@ -64,5 +65,14 @@ describe('issuing registrations together', () => {
     expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'conflict' });
     const numbers = results.flatMap((r) => (r.status === 'fulfilled' ? [sequence(r.value.registrationNumber)] : [])).sort((a, b) => a - b);
     expect(numbers).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('finds, after a lost session, exactly the registrations that committed, as they were issued', async () => {
+    const issued = await issueRegistrations(env.sql, [registration('3003'), registration('3004')]);
+    const neverIssued = randomUUID();
+    const found = await findIssued(env.sql, [...issued.map((i) => i.recordId), neverIssued]);
+    expect([...found.values()]).toEqual(expect.arrayContaining(issued));
+    expect(found.size).toBe(2);
+    expect(found.has(neverIssued)).toBe(false);
   });
 });

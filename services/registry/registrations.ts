@@ -9,7 +9,7 @@
  * its WAL), so the round trips and the commit are shared while each keeps its own number, version
  * and audit entry. Alone, a registration is issued at once, in a transaction of its own.
  */
-import type { Sql, TransactionSql } from '../database/client.ts';
+import { connectionLost, type Sql, type TransactionSql } from '../database/client.ts';
 import { appendRecordVersion, prepareRecordVersion, recordHistory, type Db } from '../ledger/record-versions.ts';
 import type { Hex } from '../ledger/core.ts';
 import { RegistryError } from '../errors.ts';
@@ -20,6 +20,7 @@ import type { IndexedPerson } from './records/people.ts';
 import {
   advanceRecord,
   allocateRegistrationNumbers,
+  findIssued,
   findRegistryRecord,
   formatRegistrationNumber,
   insertRegistrations,
@@ -127,7 +128,8 @@ interface Waiting {
  * registrations that arrive in the same turn of the event loop (requests read from the sockets
  * together) are issued together, at once if a slot is free; those arriving while the slots are
  * busy are issued together as soon as one frees. If a shared transaction fails, each of its
- * registrations is retried on its own, so one failure is never charged to the others.
+ * registrations is retried on its own, so one failure is never charged to the others; if its
+ * session ended (a restart, a failover), what committed is looked up and the rest issued again.
  */
 export function registrationQueue(sql: Sql, options: QueueOptions = {}): (registration: NewRegistration) => Promise<Issued> {
   const maxBatch = options.maxBatch ?? 64;
@@ -136,20 +138,45 @@ export function registrationQueue(sql: Sql, options: QueueOptions = {}): (regist
   const waiting: Waiting[] = [];
   let inFlight = 0;
 
+  /** Each on its own, so that one registration's failure is never charged to the others. */
+  const settleEach = (batch: readonly Waiting[]) =>
+    Promise.all(
+      batch.map((w) =>
+        issueRegistrations(sql, [w.registration]).then(
+          ([issued]) => w.resolve(issued!),
+          (e: unknown) => w.reject(e),
+        ),
+      ),
+    );
+
+  /**
+   * The session ended with the batch's outcome unknown (its COMMIT may have been carried out just
+   * before): what committed is answered as issued, the rest is issued again on a new session. The
+   * record ids make this safe, since a registration can only ever commit once under its id.
+   */
+  const recover = async (batch: readonly Waiting[], error: unknown): Promise<void> => {
+    let issued: Awaited<ReturnType<typeof findIssued>>;
+    try {
+      issued = await findIssued(sql, batch.map((w) => w.registration.recordId));
+    } catch {
+      return batch.forEach((w) => w.reject(error));
+    }
+    const rest = batch.filter((w) => {
+      const done = issued.get(w.registration.recordId);
+      if (done) w.resolve(done);
+      return !done;
+    });
+    await settleEach(rest);
+  };
+
   const settle = async (batch: Waiting[]): Promise<void> => {
     try {
       const issued = await issueRegistrations(sql, batch.map((w) => w.registration));
       batch.forEach((w, i) => w.resolve(issued[i]!));
     } catch (error) {
+      if (connectionLost(error)) return recover(batch, error);
       if (batch.length === 1) return batch[0]!.reject(error);
-      await Promise.all(
-        batch.map((w) =>
-          issueRegistrations(sql, [w.registration]).then(
-            ([issued]) => w.resolve(issued!),
-            (e: unknown) => w.reject(e),
-          ),
-        ),
-      );
+      await settleEach(batch);
     }
   };
 

@@ -149,3 +149,31 @@ describe('POST /v1/births', () => {
     expect(await registryState(t.env)).toEqual(before);
   });
 });
+
+describe('POST /v1/births when PostgreSQL ends the session midway', () => {
+  it('issues the registration on a new session, once, and answers 201', async () => {
+    const before = await registryState(t.env);
+    // Hold the office's counter row, so that the registration waits inside its transaction.
+    const holder = await t.env.sql.reserve();
+    await holder`begin`;
+    await holder`select * from registration_counters where office_code = '1802' for update`;
+    const inFlight = post(birth());
+    let waiting: { pid: number }[] = [];
+    while (waiting.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      waiting = await holder<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+    }
+    await holder`select pg_terminate_backend(${waiting[0]!.pid})`;
+    await holder`commit`;
+    holder.release();
+
+    const res = await inFlight;
+    const created = await json(res);
+    expect(res.status, JSON.stringify(created)).toBe(201);
+    const after = await registryState(t.env);
+    expect(after.records).toBe(before.records + 1);
+    expect(after.versions).toBe(before.versions + 1);
+    const [record] = await t.env.sql<{ registration_sequence: number }[]>`select registration_sequence from registry_records where record_id = ${created.id}`;
+    expect(after.counters).toContain(`1802:${created.registrationNumber.split('-')[1]}:${record!.registration_sequence}`);
+  });
+});

@@ -6,6 +6,7 @@
  */
 import type { PendingQuery, Row } from 'postgres';
 import type { Db, PreparedRecordVersion } from '../../ledger/record-versions.ts';
+import { toHex, type Hex } from '../../ledger/core.ts';
 import { auditRow, type AuditEntry } from '../../audit-trail/trail.ts';
 import type { IndexedPerson } from './people.ts';
 
@@ -168,6 +169,18 @@ export function insertRegistrations(tx: Db, batch: readonly RegistrationRows[]):
     insert into audit_trail (request_id, actor_token_id, actor_name, actor_role, actor_office, method, route, path, record_id, status, client_address, forwarded_for, user_agent)
     select request_id, actor_token_id, actor_name, actor_role, actor_office, method, route, path, record_id, status, client_address, forwarded_for, user_agent
     from jsonb_populate_recordset(null::audit_trail, ${audits}::text::jsonb) with ordinality order by ordinality`;
+}
+
+/**
+ * The registrations among `recordIds` that exist, with their first version: after a session ended
+ * while its COMMIT was under way, what committed is found here rather than guessed.
+ */
+export async function findIssued(db: Db, recordIds: readonly string[]): Promise<Map<string, { recordId: string; registrationNumber: string; version: number; commitment: Hex }>> {
+  const rows = await db<{ record_id: string; registration_number: string; commitment: Buffer }[]>`
+    select r.record_id, r.registration_number, v.commitment
+    from registry_records r join record_versions v on v.record_id = r.record_id and v.version = 1
+    where r.record_id = any(${db.array(recordIds as string[])}::uuid[])`;
+  return new Map(rows.map((r) => [r.record_id, { recordId: r.record_id, registrationNumber: r.registration_number, version: 1, commitment: toHex(r.commitment) }]));
 }
 
 export async function findRegistryRecord(db: Db, recordId: string, options: { lock?: boolean } = {}): Promise<RegistryRecord | undefined> {

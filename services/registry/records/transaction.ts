@@ -14,7 +14,7 @@
  * its parameters already serialised (strings), and is sent before COMMIT is even created.
  */
 import type { PendingQuery, Row } from 'postgres';
-import type { Sql } from '../../database/client.ts';
+import { connectionLost, type Sql } from '../../database/client.ts';
 import type { Db } from '../../ledger/record-versions.ts';
 
 export interface Finished<T> {
@@ -54,10 +54,4 @@ export async function pipelinedTransaction<T>(sql: Sql, body: (tx: Db) => Promis
   } finally {
     if (idle) tx.release();
   }
-}
-
-/** postgres.js's own connection errors (CONNECTION_CLOSED, CONNECT_TIMEOUT, ...) or a FATAL one from the server, which closes it. */
-function connectionLost(error: unknown): boolean {
-  const { code, severity } = error as { code?: unknown; severity?: unknown };
-  return (typeof code === 'string' && code.startsWith('CONNECT')) || severity === 'FATAL' || severity === 'PANIC';
 }
