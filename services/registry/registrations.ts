@@ -163,7 +163,7 @@ export function registrationQueue(sql: Sql, options: QueueOptions = {}): (regist
     }
     const rest = batch.filter((w) => {
       const done = issued.get(w.registration.recordId);
-      if (done) w.resolve(done);
+      if (done) w.resolve({ recordId: done.recordId, registrationNumber: done.registrationNumber, version: done.version, commitment: done.commitment });
       return !done;
     });
     await settleEach(rest);

@@ -5,8 +5,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { assertOfficeScope } from '../../access/roles.ts';
 import { newRouter, type RouterDeps } from '../context.ts';
-import { randomUUID } from 'node:crypto';
 import { auditEntry, markAudited, requirePermission } from '../http/guard.ts';
+import { IdempotencyKeyHeader, recordIdFor, registerOnce, registeredBody, registeredHeaders } from '../http/idempotency.ts';
 import { validationFailed } from '../http/problems.ts';
 import { requireOffice } from '../offices.ts';
 import { birthPeople } from '../records/people.ts';
@@ -24,10 +24,10 @@ const registerBirth = createRoute({
     'no date may be in the future; the child must be born after each parent; a parent younger than 14 at the birth needs `confirmations.parentYoungerThan14`.',
   security: [{ bearer: [] }],
   middleware: [requirePermission('registrations.issue')] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: BirthRegistrationRequest } } } },
+  request: { headers: IdempotencyKeyHeader, body: { required: true, content: { 'application/json': { schema: BirthRegistrationRequest } } } },
   responses: {
     201: created(RegistrationCreated, 'Registered; the record version is pending anchoring.'),
-    ...problems('malformed-request', 'unauthenticated', 'forbidden', 'payload-too-large', 'unsupported-media-type', 'validation-failed'),
+    ...problems('malformed-request', 'unauthenticated', 'forbidden', 'conflict', 'payload-too-large', 'unsupported-media-type', 'validation-failed'),
   },
 });
 
@@ -40,13 +40,16 @@ export function birthRoutes(deps: RouterDeps) {
     const checked = checkBirth(input, office);
     if (checked.errors.length) throw validationFailed(checked.errors);
     const { confirmed, ...details } = checked.details;
-    const recordId = randomUUID();
-    const issued = await deps.issue({ recordId, kind: 'birth', office, details, confirmed, people: birthPeople(details), audit: auditEntry(c, 201, recordId) });
-    markAudited(c);
-    deps.metrics.registrationsIssued.inc({ kind: 'birth' });
-    return c.json({ id: issued.recordId, registrationNumber: issued.registrationNumber, version: issued.version, commitment: issued.commitment, status: 'pending' as const }, 201, {
-      location: `/v1/records/${issued.recordId}`,
+    const key = c.req.valid('header')['idempotency-key'];
+    const recordId = recordIdFor(c.get('principal'), key);
+    const sent = { key, recordId, kind: 'birth', office: office.code, details };
+    const { issued, replayed } = await registerOnce(deps.sql, sent, async () => {
+      const issued = await deps.issue({ recordId, kind: 'birth', office, details, confirmed, people: birthPeople(details), audit: auditEntry(c, 201, recordId) });
+      markAudited(c);
+      deps.metrics.registrationsIssued.inc({ kind: 'birth' });
+      return issued;
     });
+    return c.json(registeredBody(issued), 201, registeredHeaders(issued, replayed));
   });
   return app;
 }

@@ -6,8 +6,8 @@ import { createRoute } from '@hono/zod-openapi';
 import { assertOfficeScope } from '../../access/roles.ts';
 import type { Db } from '../../ledger/record-versions.ts';
 import { newRouter, type RouterDeps } from '../context.ts';
-import { randomUUID } from 'node:crypto';
 import { auditEntry, markAudited, requirePermission } from '../http/guard.ts';
+import { IdempotencyKeyHeader, recordIdFor, registerOnce, registeredBody, registeredHeaders } from '../http/idempotency.ts';
 import { validationFailed, type FieldError } from '../http/problems.ts';
 import { requireOffice } from '../offices.ts';
 import { issueRegistrations } from '../registrations.ts';
@@ -27,10 +27,10 @@ const registerMarriage = createRoute({
     'be two different persons, and neither may be in a current marriage recorded here.',
   security: [{ bearer: [] }],
   middleware: [requirePermission('registrations.issue')] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: MarriageRegistrationRequest } } } },
+  request: { headers: IdempotencyKeyHeader, body: { required: true, content: { 'application/json': { schema: MarriageRegistrationRequest } } } },
   responses: {
     201: created(RegistrationCreated, 'Registered; the record version is pending anchoring.'),
-    ...problems('malformed-request', 'unauthenticated', 'forbidden', 'payload-too-large', 'unsupported-media-type', 'validation-failed'),
+    ...problems('malformed-request', 'unauthenticated', 'forbidden', 'conflict', 'payload-too-large', 'unsupported-media-type', 'validation-failed'),
   },
 });
 
@@ -59,18 +59,21 @@ export function marriageRoutes(deps: RouterDeps) {
     const errors = checkMarriage(details);
     if (errors.length) throw validationFailed(errors);
     const people = marriagePeople(details);
-    const recordId = randomUUID();
-    // Not through the group-commit queue: the marriage rules lock the persons first.
-    const [issued] = await issueRegistrations(
-      deps.sql,
-      [{ recordId, kind: 'marriage', office, details, people, audit: auditEntry(c, 201, recordId) }],
-      noCurrentMarriage(people, null),
-    );
-    markAudited(c);
-    deps.metrics.registrationsIssued.inc({ kind: 'marriage' });
-    return c.json({ id: issued!.recordId, registrationNumber: issued!.registrationNumber, version: issued!.version, commitment: issued!.commitment, status: 'pending' as const }, 201, {
-      location: `/v1/records/${recordId}`,
+    const key = c.req.valid('header')['idempotency-key'];
+    const recordId = recordIdFor(c.get('principal'), key);
+    const sent = { key, recordId, kind: 'marriage', office: office.code, details };
+    const { issued, replayed } = await registerOnce(deps.sql, sent, async () => {
+      // Not through the group-commit queue: the marriage rules lock the persons first.
+      const [issued] = await issueRegistrations(
+        deps.sql,
+        [{ recordId, kind: 'marriage', office, details, people, audit: auditEntry(c, 201, recordId) }],
+        noCurrentMarriage(people, null),
+      );
+      markAudited(c);
+      deps.metrics.registrationsIssued.inc({ kind: 'marriage' });
+      return issued!;
     });
+    return c.json(registeredBody(issued), 201, registeredHeaders(issued, replayed));
   });
   return app;
 }

@@ -171,16 +171,33 @@ export function insertRegistrations(tx: Db, batch: readonly RegistrationRows[]):
     from jsonb_populate_recordset(null::audit_trail, ${audits}::text::jsonb) with ordinality order by ordinality`;
 }
 
+/** A registration as it was issued: its number and first version, and what that version says. */
+export interface IssuedRegistration {
+  recordId: string;
+  registrationNumber: string;
+  version: number;
+  commitment: Hex;
+  kind: RegistrationKind;
+  office: string;
+  details: unknown;
+}
+
 /**
- * The registrations among `recordIds` that exist, with their first version: after a session ended
- * while its COMMIT was under way, what committed is found here rather than guessed.
+ * The registrations among `recordIds` that exist, as they were issued (their first version): after
+ * a session ended while its COMMIT was under way, or for a repeated request, what committed is
+ * found here rather than guessed.
  */
-export async function findIssued(db: Db, recordIds: readonly string[]): Promise<Map<string, { recordId: string; registrationNumber: string; version: number; commitment: Hex }>> {
-  const rows = await db<{ record_id: string; registration_number: string; commitment: Buffer }[]>`
-    select r.record_id, r.registration_number, v.commitment
+export async function findIssued(db: Db, recordIds: readonly string[]): Promise<Map<string, IssuedRegistration>> {
+  const rows = await db<{ record_id: string; registration_number: string; commitment: Buffer; kind: RegistrationKind; office_code: string; details: unknown }[]>`
+    select r.record_id, r.registration_number, v.commitment, r.kind, r.office_code, v.content -> 'data' -> 'details' as details
     from registry_records r join record_versions v on v.record_id = r.record_id and v.version = 1
     where r.record_id = any(${db.array(recordIds as string[])}::uuid[])`;
-  return new Map(rows.map((r) => [r.record_id, { recordId: r.record_id, registrationNumber: r.registration_number, version: 1, commitment: toHex(r.commitment) }]));
+  return new Map(
+    rows.map((r) => [
+      r.record_id,
+      { recordId: r.record_id, registrationNumber: r.registration_number, version: 1, commitment: toHex(r.commitment), kind: r.kind, office: r.office_code, details: r.details },
+    ]),
+  );
 }
 
 export async function findRegistryRecord(db: Db, recordId: string, options: { lock?: boolean } = {}): Promise<RegistryRecord | undefined> {

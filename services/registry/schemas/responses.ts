@@ -92,7 +92,7 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<ErrorCode, string>> = {
   unauthenticated: 'No bearer token, or an unknown or revoked one.',
   forbidden: "The token's role or office does not allow this.",
   'not-found': 'No such record.',
-  conflict: 'The record changed meanwhile: reload it and correct the current version.',
+  conflict: 'The record changed meanwhile (reload it and correct the current version), or an Idempotency-Key was reused for a different registration.',
   'payload-too-large': 'The body is over 64 KiB.',
   'unsupported-media-type': 'The body is not application/json.',
   'validation-failed': 'A field is missing, of the wrong type, impossible, or implausible without confirmation.',
