@@ -46,7 +46,8 @@ export function connectionLost(error: unknown): boolean {
   return code.startsWith('CONNECT') || SOCKET_ERRORS.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code);
 }
 
-const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+// ENOTFOUND and EAI_AGAIN: the server's name does not resolve (yet), as during a failover.
+const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** Fails with {@link ServiceUnavailableError} unless the database answers. */
 export async function pingDatabase(sql: Sql): Promise<void> {

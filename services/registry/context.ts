@@ -21,6 +21,8 @@ export interface RegistryVariables {
   log: Logger;
   /** True once the handler wrote the audit entry inside its own transaction. */
   audited: boolean;
+  /** The record a request was about when its path does not name it (a repeated registration). */
+  auditRecordId: string;
 }
 
 export type RegistryEnv = { Variables: RegistryVariables };

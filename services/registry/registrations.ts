@@ -24,6 +24,7 @@ import {
   findRegistryRecord,
   formatRegistrationNumber,
   insertRegistrations,
+  type IssuedRegistration,
   type RegistrationKind,
   type RegistrationRows,
 } from './records/store.ts';
@@ -161,12 +162,27 @@ export function registrationQueue(sql: Sql, options: QueueOptions = {}): (regist
     } catch {
       return batch.forEach((w) => w.reject(error));
     }
+    const answer = (w: Waiting, done: IssuedRegistration) =>
+      w.resolve({ recordId: done.recordId, registrationNumber: done.registrationNumber, version: done.version, commitment: done.commitment });
     const rest = batch.filter((w) => {
       const done = issued.get(w.registration.recordId);
-      if (done) w.resolve({ recordId: done.recordId, registrationNumber: done.registrationNumber, version: done.version, commitment: done.commitment });
+      if (done) answer(w, done);
       return !done;
     });
-    await settleEach(rest);
+    // The lost session's COMMIT may still be finishing on the server: a re-issue that collides with
+    // its record id is that registration, committed after all.
+    await Promise.all(
+      rest.map(async (w) => {
+        try {
+          const [again] = await issueRegistrations(sql, [w.registration]);
+          w.resolve(again!);
+        } catch (e) {
+          const done = e instanceof RegistryError && e.code === 'conflict' ? (await findIssued(sql, [w.registration.recordId]).catch(() => undefined))?.get(w.registration.recordId) : undefined;
+          if (done) answer(w, done);
+          else w.reject(e);
+        }
+      }),
+    );
   };
 
   const settle = async (batch: Waiting[]): Promise<void> => {

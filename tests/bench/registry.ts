@@ -9,8 +9,8 @@
  * Registrations arriving together share a transaction (group commit): the offices' counter rows
  * (locked until commit: numbers without gaps), the ledger versions and their pending entries, the
  * registry index, the audit entries. Registrations of one office queue on its counter row, so each
- * connection registers for its own office, as the desks of different offices do; one office alone
- * is shown after. The load is a closed loop (each connection sends its next request when the last
+ * connection registers for its own office (as far as there are offices: the line of each level says
+ * how many), as the desks of different offices do; one office alone is shown after. The load is a closed loop (each connection sends its next request when the last
  * is answered), at several levels of concurrency: with group commit, throughput depends on how
  * much work is offered at once, and a single level would measure latency as much as throughput.
  * At each level the two routes run in alternating 5-second slices, so that both see the same
@@ -214,7 +214,9 @@ export async function run(): Promise<void> {
       }
       const level = { connections, bare: merge(bareSlices), births: merge(birthSlices) };
       levels.push(level);
-      console.log(`\n${connections} connections, ${connections} offices`);
+      // Fewer offices than connections: some offices are shared by two connections.
+      const officesUsed = new Set(jobs.map((j) => (JSON.parse(j.body) as { office: string }).office)).size;
+      console.log(`\n${connections} connections, ${officesUsed} offices`);
       console.log(line('  bare route, one INSERT', level.bare));
       console.log(line('  POST /v1/births', level.births));
       console.log(`  CPU per request: ${cpuLine('/bare')}; ${cpuLine('/v1/births')}`);

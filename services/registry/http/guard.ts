@@ -61,7 +61,7 @@ export function auditEntry(c: Context<RegistryEnv>, status: number, recordId?: s
     method: c.req.method,
     route,
     path: c.req.path,
-    recordId: recordId ?? (route.startsWith('/v1/records/:id') ? (c.req.param('id') ?? null) : null),
+    recordId: recordId ?? c.get('auditRecordId') ?? (route.startsWith('/v1/records/:id') ? (c.req.param('id') ?? null) : null),
     status,
     clientAddress,
     // Recorded as sent, not trusted: it is the client's claim, useful behind a known proxy.

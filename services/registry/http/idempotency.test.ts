@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAuditTrail } from '../../audit-trail/trail.ts';
 import { birth, freshMarriage, json, registryState, registryTestbed, type Testbed } from '../testing.ts';
 
 let t: Testbed;
@@ -26,8 +27,11 @@ describe('Idempotency-Key on POST /v1/births', () => {
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(first.headers.get('idempotent-replayed')).toBeNull();
-    expect(await json(again)).toEqual(await json(first));
+    const created = await json(first);
+    expect(await json(again)).toEqual(created);
     expect((await registryState(t.env)).records).toBe(before.records + 1);
+    // Both requests are in the audit trail, the repeat naming the record it repeated.
+    expect((await readAuditTrail(t.env.sql, { recordId: created.id })).map((e) => e.status)).toEqual([201, 201]);
   });
 
   it('registers once when the same key arrives twice at the same time', async () => {
@@ -55,8 +59,10 @@ describe('Idempotency-Key on POST /v1/births', () => {
     const key = randomUUID();
     const other = await t.token('registrar', '1802');
     const mine = await json(await postBirth(birth(), key));
-    const theirs = await json(await postBirth(birth(), key, other));
-    expect(theirs.id).not.toBe(mine.id);
+    const res = await postBirth(birth(), key, other);
+    expect(res.status).toBe(201);
+    expect(res.headers.get('idempotent-replayed')).toBeNull();
+    expect((await json(res)).id).not.toBe(mine.id);
   });
 
   it('refuses a malformed key before registering anything', async () => {

@@ -59,8 +59,9 @@ export async function earlierRegistration(db: Db, recordId: string, sent: { kind
 
 /**
  * Registers with `issue`, unless a request with the same key did already: then that registration
- * is the answer. Two requests with one key at once collide on the record id, and the
- * second answers the first's registration.
+ * is the answer. Two requests with one key at once collide on the record id (or, for marriages,
+ * the second finds the couple married by the first), and the second answers the first's
+ * registration.
  */
 export async function registerOnce(
   db: Db,
@@ -74,8 +75,7 @@ export async function registerOnce(
   try {
     return { issued: await issue(), replayed: false };
   } catch (error) {
-    const collided = error instanceof RegistryError && error.code === 'conflict';
-    const first = collided ? await earlier() : undefined;
+    const first = await earlier();
     if (!first) throw error;
     return { issued: first, replayed: true };
   }

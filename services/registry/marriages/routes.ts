@@ -73,6 +73,8 @@ export function marriageRoutes(deps: RouterDeps) {
       deps.metrics.registrationsIssued.inc({ kind: 'marriage' });
       return issued!;
     });
+    // A repeat is written to the audit trail by the middleware, naming the record it repeated.
+    if (replayed) c.set('auditRecordId', issued.recordId);
     return c.json(registeredBody(issued), 201, registeredHeaders(issued, replayed));
   });
   return app;
