@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
+import { commitCuttingProxy } from '../../tests/support/commit-cutting-proxy.ts';
+import { connectDatabase } from '../database/client.ts';
 import { readAuditTrail } from '../audit-trail/trail.ts';
 import { listOffices, type Office } from './offices.ts';
 import { issueRegistrations, registrationQueue, type NewRegistration } from './registrations.ts';
@@ -74,5 +76,25 @@ describe('issuing registrations together', () => {
     expect([...found.values()]).toEqual(expect.arrayContaining(issued.map((i) => expect.objectContaining(i))));
     expect(found.size).toBe(2);
     expect(found.has(neverIssued)).toBe(false);
+  });
+
+  it('answers a batch whose COMMIT went through but whose answer was lost as issued, once', async () => {
+    const proxy = await commitCuttingProxy(env.config.database.url);
+    const throughProxy = connectDatabase(env.config, { url: proxy.url, max: 2 });
+    try {
+      const issue = registrationQueue(throughProxy);
+      proxy.arm();
+      const [a, b] = await Promise.all([issue(registration('3502')), issue(registration('3502'))]);
+      expect(proxy.cuts()).toBe(1);
+      expect([a!.registrationNumber, b!.registrationNumber].map(sequence).sort()).toEqual([1, 2]);
+      const stored = await env.sql<{ n: bigint }[]>`select count(*) as n from registry_records where record_id in ${env.sql([a!.recordId, b!.recordId])}`;
+      expect(Number(stored[0]!.n)).toBe(2);
+      // Nothing was issued a second time: the office's counter stands at the two numbers given.
+      const [counter] = await env.sql<{ last_sequence: number }[]>`select last_sequence from registration_counters where office_code = '3502'`;
+      expect(counter!.last_sequence).toBe(2);
+    } finally {
+      await throughProxy.end({ timeout: 1 });
+      await proxy.close();
+    }
   });
 });
