@@ -24,7 +24,6 @@ import {
   findRegistryRecord,
   formatRegistrationNumber,
   insertRegistrations,
-  type IssuedRegistration,
   type RegistrationKind,
   type RegistrationRows,
 } from './records/store.ts';
@@ -162,11 +161,9 @@ export function registrationQueue(sql: Sql, options: QueueOptions = {}): (regist
     } catch {
       return batch.forEach((w) => w.reject(error));
     }
-    const answer = (w: Waiting, done: IssuedRegistration) =>
-      w.resolve({ recordId: done.recordId, registrationNumber: done.registrationNumber, version: done.version, commitment: done.commitment });
     const rest = batch.filter((w) => {
       const done = issued.get(w.registration.recordId);
-      if (done) answer(w, done);
+      if (done) w.resolve(done);
       return !done;
     });
     // The lost session's COMMIT may still be finishing on the server: a re-issue that collides with
@@ -178,7 +175,7 @@ export function registrationQueue(sql: Sql, options: QueueOptions = {}): (regist
           w.resolve(again!);
         } catch (e) {
           const done = e instanceof RegistryError && e.code === 'conflict' ? (await findIssued(sql, [w.registration.recordId]).catch(() => undefined))?.get(w.registration.recordId) : undefined;
-          if (done) answer(w, done);
+          if (done) w.resolve(done);
           else w.reject(e);
         }
       }),

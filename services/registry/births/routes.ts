@@ -6,7 +6,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { assertOfficeScope } from '../../access/roles.ts';
 import { newRouter, type RouterDeps } from '../context.ts';
 import { auditEntry, markAudited, requirePermission } from '../http/guard.ts';
-import { IdempotencyKeyHeader, recordIdFor, registerOnce, registeredBody, registeredHeaders } from '../http/idempotency.ts';
+import { IdempotencyKeyHeader, registerOnce, registeredBody, registeredHeaders } from '../http/idempotency.ts';
 import { validationFailed } from '../http/problems.ts';
 import { requireOffice } from '../offices.ts';
 import { birthPeople } from '../records/people.ts';
@@ -40,17 +40,13 @@ export function birthRoutes(deps: RouterDeps) {
     const checked = checkBirth(input, office);
     if (checked.errors.length) throw validationFailed(checked.errors);
     const { confirmed, ...details } = checked.details;
-    const key = c.req.valid('header')['idempotency-key'];
-    const recordId = recordIdFor(c.get('principal'), key);
-    const sent = { key, recordId, kind: 'birth', office: office.code, details };
-    const { issued, replayed } = await registerOnce(deps.sql, sent, async () => {
+    const sent = { key: c.req.valid('header')['idempotency-key'], kind: 'birth', office: office.code, details };
+    const { issued, replayed } = await registerOnce(c, deps.sql, sent, async (recordId) => {
       const issued = await deps.issue({ recordId, kind: 'birth', office, details, confirmed, people: birthPeople(details), audit: auditEntry(c, 201, recordId) });
       markAudited(c);
       deps.metrics.registrationsIssued.inc({ kind: 'birth' });
       return issued;
     });
-    // A repeat is written to the audit trail by the middleware, naming the record it repeated.
-    if (replayed) c.set('auditRecordId', issued.recordId);
     return c.json(registeredBody(issued), 201, registeredHeaders(issued, replayed));
   });
   return app;

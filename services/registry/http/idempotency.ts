@@ -9,6 +9,8 @@
  * in the ledger is what keeps a repeat (even a concurrent one) from registering twice.
  */
 import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { RegistryEnv } from '../context.ts';
 import { randomUUID } from 'node:crypto';
 import { v5 as nameBasedUuid } from 'uuid';
 import type { Db } from '../../ledger/record-versions.ts';
@@ -36,7 +38,7 @@ export const IdempotencyKeyHeader = z.object({
 });
 
 /** The record id of a registration: from its key when it has one, otherwise fresh. */
-export function recordIdFor(principal: Principal, key: string | undefined): string {
+function recordIdFor(principal: Principal, key: string | undefined): string {
   return key ? nameBasedUuid(`${principal.tokenId}\n${key}`, RECORD_ID_NAMESPACE) : randomUUID();
 }
 
@@ -58,22 +60,28 @@ export async function earlierRegistration(db: Db, recordId: string, sent: { kind
 }
 
 /**
- * Registers with `issue`, unless a request with the same key did already: then that registration
- * is the answer. Two requests with one key at once collide on the record id (or, for marriages,
- * the second finds the couple married by the first), and the second answers the first's
- * registration.
+ * Registers with `issue` under the record id its key gives, unless a request with the same key did
+ * already: then that registration is the answer, and the audit trail's entry for this request
+ * names it. Two requests with one key at once collide on the record id (or, for marriages, the
+ * second finds the couple married by the first), and the second answers the first's registration.
  */
 export async function registerOnce(
+  c: Context<RegistryEnv>,
   db: Db,
-  sent: { key: string | undefined; recordId: string; kind: string; office: string; details: unknown },
-  issue: () => Promise<Issued>,
+  sent: { key: string | undefined; kind: string; office: string; details: unknown },
+  issue: (recordId: string) => Promise<Issued>,
 ): Promise<{ issued: Issued; replayed: boolean }> {
-  if (!sent.key) return { issued: await issue(), replayed: false };
-  const earlier = () => earlierRegistration(db, sent.recordId, sent);
+  const recordId = recordIdFor(c.get('principal'), sent.key);
+  if (!sent.key) return { issued: await issue(recordId), replayed: false };
+  const earlier = async () => {
+    const first = await earlierRegistration(db, recordId, sent);
+    if (first) c.set('auditRecordId', first.recordId);
+    return first;
+  };
   const before = await earlier();
   if (before) return { issued: before, replayed: true };
   try {
-    return { issued: await issue(), replayed: false };
+    return { issued: await issue(recordId), replayed: false };
   } catch (error) {
     const first = await earlier();
     if (!first) throw error;

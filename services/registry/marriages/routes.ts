@@ -7,7 +7,7 @@ import { assertOfficeScope } from '../../access/roles.ts';
 import type { Db } from '../../ledger/record-versions.ts';
 import { newRouter, type RouterDeps } from '../context.ts';
 import { auditEntry, markAudited, requirePermission } from '../http/guard.ts';
-import { IdempotencyKeyHeader, recordIdFor, registerOnce, registeredBody, registeredHeaders } from '../http/idempotency.ts';
+import { IdempotencyKeyHeader, registerOnce, registeredBody, registeredHeaders } from '../http/idempotency.ts';
 import { validationFailed, type FieldError } from '../http/problems.ts';
 import { requireOffice } from '../offices.ts';
 import { issueRegistrations } from '../registrations.ts';
@@ -59,10 +59,8 @@ export function marriageRoutes(deps: RouterDeps) {
     const errors = checkMarriage(details);
     if (errors.length) throw validationFailed(errors);
     const people = marriagePeople(details);
-    const key = c.req.valid('header')['idempotency-key'];
-    const recordId = recordIdFor(c.get('principal'), key);
-    const sent = { key, recordId, kind: 'marriage', office: office.code, details };
-    const { issued, replayed } = await registerOnce(deps.sql, sent, async () => {
+    const sent = { key: c.req.valid('header')['idempotency-key'], kind: 'marriage', office: office.code, details };
+    const { issued, replayed } = await registerOnce(c, deps.sql, sent, async (recordId) => {
       // Not through the group-commit queue: the marriage rules lock the persons first.
       const [issued] = await issueRegistrations(
         deps.sql,
@@ -73,8 +71,6 @@ export function marriageRoutes(deps: RouterDeps) {
       deps.metrics.registrationsIssued.inc({ kind: 'marriage' });
       return issued!;
     });
-    // A repeat is written to the audit trail by the middleware, naming the record it repeated.
-    if (replayed) c.set('auditRecordId', issued.recordId);
     return c.json(registeredBody(issued), 201, registeredHeaders(issued, replayed));
   });
   return app;
