@@ -10,7 +10,7 @@
  */
 import type { StoredObject } from './keys.ts';
 import { fieldsBelow, flattenFields, type FieldTree } from './fields.ts';
-import { searchKey } from './transliterate.ts';
+import { searchKey } from '../../services/names/search-key.ts';
 
 export const ARCHIVE_ENTRY_KIND = 'archive-entry';
 

@@ -12,7 +12,7 @@ import type { Sql } from '../../services/database/client.ts';
 import { RegistryError } from '../../services/errors.ts';
 import type { FieldTree } from './fields.ts';
 import { searchTextOf, type ReviewStatus } from './entry.ts';
-import { searchKey } from './transliterate.ts';
+import { searchKey } from '../../services/names/search-key.ts';
 
 export interface SearchHit {
   id: string;

@@ -42,6 +42,24 @@ describe('schema migrations', () => {
     expect((await env.sql`select to_regclass('probe.half') as t`)[0]!.t).toBeNull();
   });
 
+  it('runs a TypeScript data migration in its transaction, once', async () => {
+    const dir = migrationsDir({
+      '9301_probe_rows.sql': 'create table probe.rows (n int);',
+      '9302_probe_fill.ts': 'export async function up(db) { for (const n of [1, 2, 3]) await db`insert into probe.rows values (${n})`; }',
+    });
+    expect(await migrate(env.sql, dir)).toEqual(['9301', '9302']);
+    expect(await migrate(env.sql, dir)).toEqual([]);
+    expect((await env.sql`select count(*)::int as n from probe.rows`)[0]!.n).toBe(3);
+  });
+
+  it('leaves nothing of a data migration that fails halfway', async () => {
+    await env.sql`create table if not exists probe.kept (n int)`;
+    const dir = migrationsDir({ '9401_probe_half.ts': 'export async function up(db) { await db`insert into probe.kept values (1)`; throw new Error("stopped"); }' });
+    await expect(migrate(env.sql, dir)).rejects.toThrow(/9401_probe_half failed: stopped/);
+    expect((await env.sql`select count(*)::int as n from probe.kept`)[0]!.n).toBe(0);
+    expect(await env.sql`select 1 from schema_migrations where version = '9401'`).toHaveLength(0);
+  });
+
   it('refuses a migration edited after it was applied', async () => {
     const dir = migrationsDir({ '9201_once.sql': 'create table probe.once (n int);' });
     await migrate(env.sql, dir);

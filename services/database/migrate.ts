@@ -1,13 +1,17 @@
 /**
  * @module
- * Schema migrations: the `.sql` files of `migrations/`, applied in file-name order, each in its own
+ * Schema migrations: the files of `migrations/`, applied in file-name order, each in its own
  * transaction, recorded in `schema_migrations` with a checksum. Run at every start; a session-level
  * advisory lock makes concurrent starts (API, workers on several machines) apply each file once.
  * An applied file that was later edited is refused: migrations are history, add a new file instead.
+ *
+ * A migration is SQL (`NNNN_name.sql`), or, where rows must be recomputed by code that exists only
+ * in TypeScript (the cross-script search key of names), a module (`NNNN_name.ts`) whose
+ * {@link DataMigration.up} runs in the migration's transaction.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { Sql } from './client.ts';
 import { RegistryError } from '../errors.ts';
@@ -20,22 +24,45 @@ export interface MigrationFile {
   version: string;
   name: string;
   checksum: string;
+  /** The file's text: the SQL to run, or the source of a data migration module. */
   sql: string;
+  /** Set for a `.ts` migration: the module to import. */
+  module?: string;
+}
+
+/** What a `.ts` migration exports. `db` is the migration's connection, inside its transaction. */
+export interface DataMigration {
+  up(db: Sql): Promise<void>;
 }
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFile[]> {
-  const files = (await readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  const files = (await readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.(sql|ts)$/.test(f)).sort();
+  const versions = files.map((f) => f.slice(0, 4));
+  const twice = versions.find((v, i) => versions.indexOf(v) !== i);
+  if (twice) throw new RegistryError('config-invalid', `two migrations numbered ${twice}`);
   return Promise.all(
     files.map(async (file) => {
-      const sql = await readFile(path.join(dir, file), 'utf8');
+      const text = await readFile(path.join(dir, file), 'utf8');
+      const ts = file.endsWith('.ts');
       return {
         version: file.slice(0, 4),
-        name: file.slice(5, -4),
-        checksum: createHash('sha256').update(sql).digest('hex'),
-        sql,
+        name: file.slice(5, ts ? -3 : -4),
+        checksum: createHash('sha256').update(text).digest('hex'),
+        sql: text,
+        ...(ts ? { module: path.join(dir, file) } : {}),
       };
     }),
   );
+}
+
+async function apply(conn: Sql, m: MigrationFile): Promise<void> {
+  if (!m.module) {
+    await conn.unsafe(m.sql);
+    return;
+  }
+  const { up } = (await import(pathToFileURL(m.module).href)) as Partial<DataMigration>;
+  if (typeof up !== 'function') throw new Error('the module exports no up(db) function');
+  await up(conn);
 }
 
 /** Applies every pending migration; returns the versions applied now. */
@@ -68,7 +95,7 @@ export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<string[]>
         }
         await conn.unsafe('begin');
         try {
-          await conn.unsafe(m.sql);
+          await apply(conn as unknown as Sql, m);
           await conn`insert into schema_migrations (version, name, checksum) values (${m.version}, ${m.name}, ${m.checksum})`;
           await conn.unsafe('commit');
         } catch (error) {

@@ -2,9 +2,13 @@
  * @module
  * The people of a record as the registry indexes them: for search (by name, date of birth) and for
  * the marriage rules (the same person is the same PINFL, or the same name and date of birth).
- * Names are normalised the way places are (case, spaces, apostrophe variants), so "O‘g‘iloy" and
- * "o'g'iloy" are one name.
+ *
+ * A person's identity name is normalised the way places are (case, spaces, apostrophe variants), so
+ * "O‘g‘iloy" and "o'g'iloy" are one name to the marriage rules. The search name is the archive's
+ * cross-script search key, so that a name registered in Uzbek Cyrillic ("Жўраев") is found by its
+ * Latin spelling ("Jo'rayev") and the other way round, as archival documents are.
  */
+import { searchKey } from '../../names/search-key.ts';
 import { normaliseName } from '../places/places.ts';
 import type { BirthDetails } from '../births/schema.ts';
 import type { MarriageDetails } from '../marriages/schema.ts';
@@ -27,7 +31,7 @@ interface Named {
 }
 
 export const identityName = (p: Named): string => normaliseName(`${p.familyName} ${p.givenName}`);
-export const searchName = (p: Named): string => normaliseName([p.familyName, p.givenName, p.patronymic ?? ''].join(' '));
+export const searchName = (p: Named): string => searchKey([p.familyName, p.givenName, p.patronymic ?? ''].join(' '));
 
 function person(role: PersonRole, p: Named & { dateOfBirth: string; pinfl?: string | undefined }, after?: string): IndexedPerson {
   return {

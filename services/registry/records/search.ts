@@ -8,7 +8,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { RegistryError } from '../../errors.ts';
 import { assertOfficeScope } from '../../access/roles.ts';
-import { normaliseName } from '../places/places.ts';
+import { searchKey } from '../../names/search-key.ts';
 import { newRouter, type RouterDeps } from '../context.ts';
 import { requirePermission } from '../http/guard.ts';
 import { OfficeCode } from '../schemas/common.ts';
@@ -25,7 +25,10 @@ const SearchQuery = z.strictObject({
     .max(100)
     .regex(/^[\p{L}\p{M}'ʻʼ‘’` -]+$/u, 'must be letters, spaces, hyphens and apostrophes only')
     .optional()
-    .openapi({ description: 'Part of a family, given or patronymic name; every word must match.', example: 'Karimova Mohinur' }),
+    .openapi({
+      description: 'Part of a family, given or patronymic name; every word must match. Latin and Cyrillic spellings find each other (`Jo‘rayev`, `Жўраев`).',
+      example: 'Karimova Mohinur',
+    }),
   dateOfBirth: z.iso.date({ error: 'must be a date written YYYY-MM-DD' }).optional().openapi({ example: '2025-10-03' }),
   registrationNumber: RegistrationNumber.optional(),
   office: OfficeCode.optional(),
@@ -98,9 +101,10 @@ export function searchRoutes(deps: RouterDeps) {
     const office = principal.role === 'registrar' ? principal.office : (q.office ?? null);
     const after = q.cursor ? decodeCursor(q.cursor) : null;
     const sql = deps.sql;
-    // Words of the name, each matched anywhere in a person's normalised full name. The query
+    // Words of the name, each matched anywhere in a person's search name: both folded to the one
+    // Latin search key, so a Latin query finds a Cyrillic name and the other way round. The query
     // schema admits no LIKE wildcards; they are escaped all the same.
-    const words = q.name ? normaliseName(q.name).split(' ').map((w) => `%${w.replace(/[\\%_]/g, '\\$&')}%`) : [];
+    const words = q.name ? searchKey(q.name).split(' ').map((w) => `%${w.replace(/[\\%_]/g, '\\$&')}%`) : [];
     const person =
       words.length || q.dateOfBirth
         ? sql`exists (select 1 from registry_people p where p.record_id = r.record_id

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cyrillicToLatin, searchKey } from './transliterate.ts';
+import { cyrillicToLatin, searchKey } from './search-key.ts';
 
 describe('Cyrillic to Uzbek Latin', () => {
   it('writes the Uzbek letters as the 1995 Latin alphabet does', () => {
