@@ -30,7 +30,7 @@ describe('errors from below the routes', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(problem).toMatchObject({ type: 'urn:crvs:problem:service-unavailable', service: 'database' });
-    expect(problem.detail).toMatch(/send it again with the same Idempotency-Key, or look it up first/);
+    expect(problem.detail).toMatch(/send it again as it was \(with the same Idempotency-Key\), or look it up first/);
   });
 
   it('answers anything else 500 without its message', async () => {

@@ -63,7 +63,7 @@ export function asRegistryError(error: unknown): RegistryError {
   // A session PostgreSQL ended (restart, failover) is the database being unavailable, not a bug.
   // A change may have committed just before the session ended: the client is told to look first.
   if (connectionLost(error)) {
-    return new ServiceUnavailableError('database', 'the connection was lost; if this request was to change something, send it again with the same Idempotency-Key, or look it up first', error);
+    return new ServiceUnavailableError('database', 'the connection was lost; if this request was to change something, send it again as it was (with the same Idempotency-Key), or look it up first', error);
   }
   return new RegistryError('internal', (error as Error)?.message ?? String(error), { cause: error });
 }

@@ -11,7 +11,7 @@
  */
 import { connectionLost, type Sql, type TransactionSql } from '../database/client.ts';
 import { appendRecordVersion, prepareRecordVersion, recordHistory, type Db } from '../ledger/record-versions.ts';
-import type { Hex } from '../ledger/core.ts';
+import { canonicalise, type Hex } from '../ledger/core.ts';
 import { RegistryError } from '../errors.ts';
 import { recordAudit, type AuditEntry } from '../audit-trail/trail.ts';
 import { todayInTashkent } from './dates.ts';
@@ -236,25 +236,40 @@ export interface NewCorrection extends Step {
   people: readonly IndexedPerson[];
 }
 
-export async function correctRegistration(sql: Sql, r: NewCorrection): Promise<Issued> {
+/** The parts of a version's content that a correction sets: compared to recognise a repeated one. */
+const correctionOf = (c: Pick<RegistrationContent, 'details' | 'confirmed' | 'correction'>): string =>
+  canonicalise({ details: c.details, confirmed: c.confirmed ?? null, correction: c.correction ?? null });
+
+/**
+ * Appends the corrected version. When the version it corrects was already corrected in exactly this
+ * way (same details, confirmations and reason: the request sent again after its answer was lost,
+ * or the same correction from a second desk), that version is the answer, `replayed`, and nothing
+ * is written. Any other correction of a version that is no longer current is a conflict.
+ */
+export async function correctRegistration(sql: Sql, r: NewCorrection): Promise<Issued & { replayed: boolean }> {
   return sql.begin(async (tx) => {
     const record = await findRegistryRecord(tx, r.recordId, { lock: true });
     if (!record) throw new RegistryError('not-found', `no record ${r.recordId}`);
+    const history = await recordHistory(tx, r.recordId);
+    const correction = { reason: r.reason, correctsVersion: r.correctsVersion };
     if (record.currentVersion !== r.correctsVersion) {
+      const made = history.find((v) => v.version === r.correctsVersion + 1);
+      if (made && correctionOf(made.content.data as unknown as RegistrationContent) === correctionOf({ details: r.details, confirmed: r.confirmed, correction })) {
+        return { recordId: r.recordId, registrationNumber: record.registrationNumber, version: made.version, commitment: made.commitment, replayed: true };
+      }
       throw new RegistryError('conflict', `version ${r.correctsVersion} is not the current version (${record.currentVersion}): reload the record and correct the current version`, {
         field: 'correctsVersion',
         details: { currentVersion: record.currentVersion },
       });
     }
     await r.before?.(tx);
-    const history = await recordHistory(tx, r.recordId);
     const current = history[history.length - 1]!;
     const previous = current.content.data as unknown as RegistrationContent;
     const content: RegistrationContent = {
       registration: previous.registration,
       details: r.details,
       ...(r.confirmed ? { confirmed: r.confirmed } : {}),
-      correction: { reason: r.reason, correctsVersion: current.version },
+      correction,
     };
     const version = await appendRecordVersion(tx, {
       recordId: r.recordId,
@@ -264,6 +279,6 @@ export async function correctRegistration(sql: Sql, r: NewCorrection): Promise<I
     });
     await advanceRecord(tx, r.recordId, version.version, r.people);
     await recordAudit(tx, { ...r.audit, recordId: r.recordId, status: 201 });
-    return { recordId: r.recordId, registrationNumber: record.registrationNumber, version: version.version, commitment: version.commitment };
-  }) as Promise<Issued>;
+    return { recordId: r.recordId, registrationNumber: record.registrationNumber, version: version.version, commitment: version.commitment, replayed: false };
+  }) as Promise<Issued & { replayed: boolean }>;
 }

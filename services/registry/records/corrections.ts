@@ -8,6 +8,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { TransactionSql } from '../../database/client.ts';
 import { newRouter, type RouterDeps } from '../context.ts';
 import { auditEntry, markAudited, requirePermission } from '../http/guard.ts';
+import { registeredBody, registeredHeaders } from '../http/idempotency.ts';
 import { fieldErrors, validationFailed } from '../http/problems.ts';
 import { requireOffice } from '../offices.ts';
 import { correctRegistration } from '../registrations.ts';
@@ -47,7 +48,10 @@ const correctRecord = createRoute({
   path: '/v1/records/{id}/corrections',
   tags: ['Records'],
   summary: 'Correct a record',
-  description: 'Appends a new version with the corrected details and the reason. The corrected version stays in the ledger as it was.',
+  description:
+    'Appends a new version with the corrected details and the reason. The corrected version stays in the ledger as it was. ' +
+    'The same correction sent again (its answer was lost, or it got a 503) is answered with the version it made (`201`, `Idempotent-Replayed: true`), never applied twice; ' +
+    'a different correction of a version that is no longer current is `409`.',
   security: [{ bearer: [] }],
   middleware: [requirePermission('registrations.correct')] as const,
   request: { params: RecordParams, body: { required: true, content: { 'application/json': { schema: CorrectionRequest } } } },
@@ -97,11 +101,12 @@ export function correctionRoutes(deps: RouterDeps) {
       ...checked,
       audit: auditEntry(c, 201, record.recordId),
     });
-    markAudited(c);
-    deps.metrics.correctionsRecorded.inc({ kind: record.kind });
-    return c.json({ id: corrected.recordId, registrationNumber: corrected.registrationNumber, version: corrected.version, commitment: corrected.commitment, status: 'pending' as const }, 201, {
-      location: `/v1/records/${corrected.recordId}`,
-    });
+    // A repeat wrote nothing, its audit entry included: the middleware records this request.
+    if (!corrected.replayed) {
+      markAudited(c);
+      deps.metrics.correctionsRecorded.inc({ kind: record.kind });
+    }
+    return c.json(registeredBody(corrected), 201, registeredHeaders(corrected, corrected.replayed));
   });
   return app;
 }

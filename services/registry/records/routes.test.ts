@@ -83,15 +83,43 @@ describe('POST /v1/records/:id/corrections', () => {
     });
   });
 
-  it('refuses to correct a version that is no longer current (409) and changes nothing', async () => {
+  it('refuses another correction of a version that is no longer current (409) and changes nothing', async () => {
     const created = await registerBirth();
     const body = { correctsVersion: 1, reason: 'Patronymic corrected per the father passport', details: details((b) => (b.child.patronymic = 'Rustamovna')) };
     expect((await correct(created.id, body)).status).toBe(201);
     const before = await registryState(t.env);
-    const res = await correct(created.id, body);
+    const res = await correct(created.id, { ...body, details: details((b) => (b.child.patronymic = 'Rustam qizi')) });
     expect(res.status).toBe(409);
     expect(await json(res)).toMatchObject({ type: 'urn:crvs:problem:conflict', field: 'correctsVersion', currentVersion: 2 });
     expect(await registryState(t.env)).toEqual(before);
+  });
+
+  it('answers the same correction sent again with the version it made, applied once', async () => {
+    const created = await registerBirth();
+    const body = { correctsVersion: 1, reason: 'Patronymic corrected per the father passport', details: details((b) => (b.child.patronymic = 'Rustamovna')) };
+    const first = await correct(created.id, body);
+    const made = await json(first);
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const before = await registryState(t.env);
+
+    const again = await correct(created.id, body);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await json(again)).toEqual(made);
+    expect(await registryState(t.env)).toEqual(before);
+    const [entry] = await t.env.sql`select record_id, status, route from audit_trail order by id desc limit 1`;
+    expect(entry).toMatchObject({ record_id: created.id, status: 201, route: '/v1/records/:id/corrections' });
+  });
+
+  it('applies two identical corrections sent at once only once', async () => {
+    const created = await registerBirth();
+    const body = { correctsVersion: 1, reason: 'Given name corrected per the hospital certificate', details: details((b) => (b.child.givenName = 'Mohinoz')) };
+    const answers = await Promise.all([correct(created.id, body), correct(created.id, body)]);
+    expect(answers.map((r) => r.status)).toEqual([201, 201]);
+    expect(answers.map((r) => r.headers.get('idempotent-replayed')).sort()).toEqual(['true', null].sort());
+    const versions = await t.env.sql`select version from record_versions where record_id = ${created.id} order by version`;
+    expect(versions.map((v) => v.version)).toEqual([1, 2]);
   });
 
   it('checks corrected details by the rules of a new registration', async () => {

@@ -108,4 +108,15 @@ export function problems(...codes: ErrorCode[]) {
   );
 }
 
-export const created = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+/** A 201 of a registration or correction: where the record is, and whether this answers a repeat. */
+export const created = (schema: z.ZodType, description: string) => ({
+  description,
+  headers: {
+    Location: { description: 'The record: `/v1/records/{id}`.', schema: { type: 'string' as const } },
+    'Idempotent-Replayed': {
+      description: '`true` when the request repeated one already carried out, which is the answer; absent otherwise.',
+      schema: { type: 'string' as const, enum: ['true'] },
+    },
+  },
+  content: { 'application/json': { schema } },
+});
