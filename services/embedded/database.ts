@@ -4,9 +4,10 @@
  * served over the PostgreSQL wire protocol on loopback, so that every part talks to it with the
  * same postgres.js client as to a real server.
  *
- * PGlite is a single-connection database; pglite-socket queues queries from several sockets onto
- * it. Our processes therefore use one connection each (see `connectDatabase`), which keeps each
- * transaction on its own socket. This is for a one-machine start, not for production load.
+ * PGlite is a single-connection database; pglite-socket queues the messages of several sockets onto
+ * it, through our {@link SessionQueue}, which lends the session to one connection for a whole query
+ * or transaction. Our processes use one connection each (see `connectDatabase`). This is for a
+ * one-machine start, not for production load.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Config } from '../config/env.ts';
 import { ServiceUnavailableError } from '../errors.ts';
+import { SessionQueue } from './session-queue.ts';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -32,6 +34,7 @@ export async function startEmbeddedDatabase(config: Config): Promise<EmbeddedDat
     port: config.database.embeddedPort,
     maxConnections: 8,
   });
+  useSessionQueue(server, db);
   try {
     await server.start();
   } catch (error) {
@@ -49,4 +52,15 @@ export async function startEmbeddedDatabase(config: Config): Promise<EmbeddedDat
       await db.close();
     },
   };
+}
+
+/**
+ * Puts a {@link SessionQueue} in place of pglite-socket's own queue (its handlers take the server's
+ * `queryQueue` when a connection arrives). Refuses a pglite-socket that no longer has one, rather
+ * than run with the queue that mixes connections up.
+ */
+export function useSessionQueue(server: PGLiteSocketServer, db: PGlite): void {
+  const internals = server as unknown as { queryQueue?: unknown };
+  if (!internals.queryQueue) throw new Error('pglite-socket has no queryQueue to replace: check services/embedded/session-queue.ts against this version');
+  internals.queryQueue = new SessionQueue(db);
 }

@@ -1,0 +1,97 @@
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../tests/support/ports.ts';
+import { useSessionQueue } from './database.ts';
+import { SessionQueue } from './session-queue.ts';
+
+describe('the embedded database shared by several processes', () => {
+  let db: PGlite;
+  let server: PGLiteSocketServer;
+  let url: string;
+  const clients: postgres.Sql[] = [];
+  // One connection each, as every process of the system uses with the embedded database.
+  const connect = (options: { prepare?: boolean } = {}) => {
+    const sql = postgres(url, { max: 1, onnotice: () => {}, ...options });
+    clients.push(sql);
+    return sql;
+  };
+
+  beforeAll(async () => {
+    db = await PGlite.create();
+    const port = await freePort();
+    server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 8 });
+    useSessionQueue(server, db);
+    await server.start();
+    url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.end({ timeout: 1 })));
+    await server.stop();
+    await db.close();
+  });
+
+  it("answers each connection's queries with their own rows when they arrive together", async () => {
+    // Unnamed statements show the sharing on every query (with pglite-socket's own queue, each
+    // connection got the other's rows); named ones still share the unnamed portal.
+    const [api, cli] = [connect({ prepare: false }), connect({ prepare: false })];
+    const rounds = Array.from({ length: 150 }, (_, i) => i);
+    const [fromApi, fromCli] = await Promise.all([
+      Promise.all(rounds.map(async (i) => (await api`select ${i}::int as n, 'api' as who`)[0])),
+      Promise.all(rounds.map(async (i) => (await cli`select ${`row ${i}`}::text as label, n from generate_series(1, 2) as n`).map((r) => r.label))),
+    ]);
+    expect(fromApi).toEqual(rounds.map((n) => ({ n, who: 'api' })));
+    expect(fromCli).toEqual(rounds.map((i) => [`row ${i}`, `row ${i}`]));
+  });
+
+  it("runs another connection's queries after a transaction, never inside it", async () => {
+    const [writer, reader] = [connect(), connect()];
+    await writer`create table probe (n int)`;
+    let inserted!: () => void;
+    const insertedYet = new Promise<void>((resolve) => (inserted = resolve));
+    const outcome = writer
+      .begin(async (tx) => {
+        await tx`insert into probe values (1)`;
+        inserted();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        throw new Error('rolled back');
+      })
+      .catch((error: Error) => error.message);
+    await insertedYet;
+    const [row] = await reader<{ count: number }[]>`select count(*)::int as count from probe`;
+    expect(await outcome).toBe('rolled back');
+    expect(row!.count).toBe(0);
+  });
+
+  it('frees the session when a connection goes away in the middle of a transaction', async () => {
+    const [leaver, stayer] = [connect(), connect()];
+    await leaver`create table left_behind (n int)`;
+    const reserved = await leaver.reserve();
+    await reserved`begin`;
+    await reserved`insert into left_behind values (1)`;
+    const waiting = stayer`select count(*)::int as count from left_behind`;
+    await leaver.end({ timeout: 0 });
+    expect((await waiting)[0]!.count).toBe(0);
+  });
+});
+
+describe('the session queue', () => {
+  it('goes on with the next message after one fails inside the database', async () => {
+    let calls = 0;
+    const session = {
+      runExclusive: <T>(fn: () => Promise<T>) => fn(),
+      isInTransaction: () => false,
+      exec: async () => [],
+      execProtocolRawStream: async (_message: Uint8Array, { onRawData }: { onRawData: (d: Uint8Array) => void }) => {
+        calls += 1;
+        if (calls === 1) throw new Error('internal failure');
+        onRawData(new Uint8Array([0x5a, 0, 0, 0, 5, 0x49]));
+      },
+    };
+    const queue = new SessionQueue(session as never);
+    const query = new Uint8Array([0x51, 0, 0, 0, 5, 0]);
+    await expect(queue.enqueue(1, query, () => {})).rejects.toThrow('internal failure');
+    await expect(queue.enqueue(2, query, () => {})).resolves.toBe(6);
+  });
+});

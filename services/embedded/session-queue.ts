@@ -1,0 +1,118 @@
+/**
+ * @module
+ * The one PGlite session behind the embedded database's socket, lent to one connection at a time
+ * for as long as that connection's protocol state lives in it.
+ *
+ * PGlite is a single session; pglite-socket 0.2.17 queues the messages of every connection onto it
+ * and, outside a transaction, hands it over between any two messages. But the extended query
+ * protocol keeps the unnamed statement and portal until the Sync that ends the sequence
+ * (PostgreSQL documentation, 55.2.3 "Extended Query"), so a Parse/Bind/Execute/Sync of the API could
+ * run against a CLI command's portal: `portal "" does not exist`, or the other connection's rows.
+ * And one message that failed inside PGlite stopped its queue for good. Both are
+ * electric-sql/pglite#1046 (fix proposed in the open PR #977); this queue takes the place of
+ * pglite-socket's own (the server's `queryQueue`) until a release fixes them.
+ *
+ * A connection keeps the session from its first message until the session is ready for a query
+ * again and outside a transaction: after a Sync, a simple Query or a Terminate. Meanwhile the
+ * messages of other connections wait, in order.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+
+const SYNC = 0x53; // 'S'
+const QUERY = 0x51; // 'Q'
+const TERMINATE = 0x58; // 'X'
+/** A startup message begins with its length, whose first byte is 0 (no message type is). */
+const STARTUP = 0x00;
+const SYNC_MESSAGE = new Uint8Array([SYNC, 0, 0, 0, 4]);
+
+type Session = Pick<PGlite, 'execProtocolRawStream' | 'runExclusive' | 'isInTransaction' | 'exec'>;
+
+interface Waiting {
+  handlerId: number;
+  message: Uint8Array;
+  onData(data: Uint8Array): void;
+  resolve(bytes: number): void;
+  reject(error: unknown): void;
+}
+
+/** The interface of pglite-socket's QueryQueueManager, which its handlers call. */
+export class SessionQueue {
+  readonly #db: Session;
+  #waiting: Waiting[] = [];
+  #running = false;
+  /** The connection the session is lent to, or null when it is free. */
+  #holder: number | null = null;
+
+  constructor(db: Session) {
+    this.#db = db;
+  }
+
+  enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ handlerId, message, onData, resolve, reject });
+      void this.#run();
+    });
+  }
+
+  getQueueLength(): number {
+    return this.#waiting.length;
+  }
+
+  clearQueueForHandler(handlerId: number): void {
+    this.#waiting = this.#waiting.filter((w) => {
+      if (w.handlerId === handlerId) w.reject(new Error('Handler disconnected'));
+      return w.handlerId !== handlerId;
+    });
+  }
+
+  /** A connection that went away holding the session: end what it began, and free the session. */
+  async clearTransactionIfNeeded(handlerId: number): Promise<void> {
+    if (this.#holder !== handlerId) return;
+    try {
+      // A Sync ends a half-sent sequence (and the error state of a failed one); then a rollback
+      // ends a transaction it left open.
+      await this.#db.runExclusive(() => this.#db.execProtocolRawStream(SYNC_MESSAGE, { onRawData: () => {} }));
+      if (this.#db.isInTransaction()) await this.#db.exec('rollback');
+    } finally {
+      this.#holder = null;
+      void this.#run();
+    }
+  }
+
+  async #run(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      for (;;) {
+        const index = this.#holder === null ? (this.#waiting.length ? 0 : -1) : this.#waiting.findIndex((w) => w.handlerId === this.#holder);
+        // Nothing to do, or the holder's next message has not arrived yet: its enqueue resumes.
+        if (index < 0) return;
+        const [next] = this.#waiting.splice(index, 1) as [Waiting];
+        await this.#execute(next);
+        const type = next.message[0];
+        const ready = type === SYNC || type === QUERY || type === TERMINATE || type === STARTUP;
+        this.#holder = ready && !this.#db.isInTransaction() ? null : next.handlerId;
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  async #execute(next: Waiting): Promise<void> {
+    let bytes = 0;
+    try {
+      await this.#db.runExclusive(() =>
+        this.#db.execProtocolRawStream(next.message, {
+          onRawData: (data) => {
+            bytes += data.length;
+            next.onData(data);
+          },
+        }),
+      );
+      next.resolve(bytes);
+    } catch (error) {
+      // Its connection hears of it and goes away (which frees the session); the queue goes on.
+      next.reject(error);
+    }
+  }
+}
