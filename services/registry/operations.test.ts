@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealNextBatch } from '../ledger/batches.ts';
 import { readAuditTrail } from '../audit-trail/trail.ts';
-import { json, registryTestbed, type Testbed } from './testing.ts';
+import { json, registryTestbed, type Draft, type Testbed } from './testing.ts';
 
 const lines: Record<string, unknown>[] = [];
 const sink = new Writable({
@@ -48,6 +48,32 @@ describe('OpenAPI document and docs', () => {
     const { id } = await json(born);
     const corrected = await t.request('POST', `/v1/records/${id}/corrections`, { token: registrar, body: example('CorrectionRequest') });
     expect(corrected.status).toBe(201);
+  });
+
+  it("writes its patterns as regular expressions a generated client can use, which the document's examples satisfy", async () => {
+    const doc = await json(await t.request('GET', '/openapi.json'));
+    const patterns: string[] = [];
+    JSON.stringify(doc, (key, value) => (key === 'pattern' && patterns.push(value), value));
+    for (const pattern of patterns) {
+      expect(pattern, 'no slashes or flags: OpenAPI patterns are ECMA-262 sources').not.toMatch(/\/[dgimsuvy]*$/);
+      expect(() => new RegExp(pattern, 'u')).not.toThrow();
+    }
+    // Each string of an example against the pattern of its property, as a client's validator would.
+    const schemas = doc.components.schemas;
+    const checked: string[] = [];
+    const walk = (schema: Draft | undefined, value: unknown, path: string): void => {
+      const s = schema?.$ref ? schemas[schema.$ref.split('/').pop()] : schema;
+      if (!s) return;
+      if (typeof value === 'string' && s.pattern) {
+        expect(new RegExp(s.pattern, 'u').test(value), `${path}: ${value} against ${s.pattern}`).toBe(true);
+        checked.push(path);
+      }
+      if (Array.isArray(value)) value.forEach((v, i) => walk(s.items, v, `${path}[${i}]`));
+      else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(s.properties?.[k], v, `${path}.${k}`);
+    };
+    for (const name of ['BirthRegistrationRequest', 'MarriageRegistrationRequest']) walk(schemas[name], schemas[name].example, name);
+    expect(checked).toContain('BirthRegistrationRequest.child.familyName');
+    expect(checked).toContain('MarriageRegistrationRequest.spouses[1].familyNameAfterMarriage');
   });
 
   it('serves the interactive docs page pointing at the document', async () => {
