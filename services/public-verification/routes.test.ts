@@ -211,6 +211,33 @@ describe('the independent check of an evidence bundle', () => {
     expect(html).toMatch(/Canonical form \(RFC 8785\): <span class="failed">FAILED<\/span>/);
   });
 
+  it('answers a bundle sent as JSON with the verification as JSON', async () => {
+    const bundle = await bundleOf();
+    const response = await app.request('/verify/evidence', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bundle) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const verification = (await response.json()) as { verdict: string; steps: { status: string }[] };
+    expect(verification.verdict).toBe('genuine');
+    expect(verification.steps.length).toBeGreaterThan(3);
+    expect(verification.steps.every((s) => s.status === 'passed')).toBe(true);
+  });
+
+  it('calls an altered bundle sent as JSON forged', async () => {
+    const bundle = await bundleOf();
+    (bundle.record as { data: { details: { child: { givenName: string } } } }).data.details.child.givenName = 'Malika';
+    const response = await app.request('/verify/evidence', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bundle) });
+    expect(((await response.json()) as { verdict: string }).verdict).toBe('forged');
+  });
+
+  it('refuses JSON that is not an evidence bundle with 422 problem+json naming the field', async () => {
+    const response = await app.request('/verify/evidence', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"format": "crvs-evidence-v1"}' });
+    expect(response.status).toBe(422);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await response.json()) as { field?: string }).field).toBeTruthy();
+    const broken = await app.request('/verify/evidence', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"format": ' });
+    expect(broken.status).toBe(400);
+  });
+
   it('says when what was sent is not an evidence bundle', async () => {
     const response = await upload({ bundleText: '{"hello": 1}' }, 'ru');
     expect(response.status).toBe(422);

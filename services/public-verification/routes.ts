@@ -5,7 +5,8 @@
  *
  *   GET  /verify/:id?v=&c=[&lang=]         the verdict on a certificate's QR link
  *   GET  /verify/:id/evidence.json?v=&c=    the version's evidence bundle (only with the matching commitment)
- *   POST /verify/evidence[?lang=]           an evidence bundle (file or pasted text) checked against the chain
+ *   POST /verify/evidence[?lang=]           an evidence bundle (file or pasted text) checked against the chain;
+ *                                           sent as `application/json`, the verification is answered as JSON
  *
  * An unknown id, a wrong version, a wrong or malformed commitment all get the same 404 page.
  *
@@ -63,6 +64,7 @@ export const publicVerificationRoutes = (options: PublicVerificationOptions): Ho
     '/verify/evidence',
     bodyLimit({ maxSize: MAX_BUNDLE_BYTES, onError: (c) => problemResponse(c, new RegistryError('payload-too-large', `an evidence bundle is at most ${MAX_BUNDLE_BYTES / 1024} KiB`)) }),
     async (c) => {
+      if (isJson(c)) return checkEvidenceJson(c, options);
       const language = languageOf(c);
       const outcome = await checkUploadedEvidence(c, options);
       const body = evidenceResultBody(language, outcome, evidenceAction(language));
@@ -134,6 +136,25 @@ async function bundleFor(sql: Sql, link: VerificationLink): Promise<EvidenceBund
     if (error instanceof EvidenceNotReadyError || (error instanceof RegistryError && error.code === 'not-found')) return undefined;
     throw error;
   }
+}
+
+const isJson = (c: Context) => /^application\/(?:[\w.+-]+\+)?json\b/i.test(c.req.header('content-type') ?? '');
+
+/**
+ * For programs (an agency's system holding a bundle): the bundle as the request body, the
+ * verification as the answer, `verdict` first; a body that is no bundle is 422 problem+json.
+ */
+async function checkEvidenceJson(c: Context, options: PublicVerificationOptions): Promise<Response> {
+  let bundle: EvidenceBundle;
+  try {
+    bundle = parseEvidence(JSON.parse(await c.req.text()));
+  } catch (error) {
+    if (error instanceof SyntaxError) return problemResponse(c, new RegistryError('malformed-request', oneLineReason(error)));
+    const field = error instanceof RegistryError ? error.field : undefined;
+    return problemResponse(c, new RegistryError('validation-failed', oneLineReason(error), { field: field ?? 'bundle' }));
+  }
+  const verification = await verifyEvidence(bundle, options.rpcUrl, { trustedContract: options.trustedContract });
+  return c.json(verification, 200);
 }
 
 async function checkUploadedEvidence(c: Context, options: PublicVerificationOptions): Promise<EvidenceOutcome> {
