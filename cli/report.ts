@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
-import { RegistryError } from '../services/errors.ts';
+import { RegistryError, oneLineMessage } from '../services/errors.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
@@ -52,6 +52,5 @@ export function oneLine(error: unknown): string {
     const issue = error.issues[0];
     return `${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
+  return oneLineMessage(error);
 }

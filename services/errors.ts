@@ -74,3 +74,12 @@ export class ServiceUnavailableError extends RegistryError {
 export function isRegistryError(error: unknown): error is RegistryError {
   return error instanceof RegistryError;
 }
+
+/**
+ * An error's message on one line, for a CLI's stderr or a problem's detail: line breaks (a JSON
+ * parser quotes the text it choked on, newlines and all) become spaces, and a long message is cut.
+ */
+export function oneLineMessage(error: unknown, max = 300): string {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return message.length > max ? `${message.slice(0, max - 1)}…` : message;
+}

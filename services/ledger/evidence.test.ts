@@ -211,6 +211,13 @@ describe('crvs verify evidence', () => {
     expect((await crvs(['verify', 'evidence', path.join(dir, 'missing.json')])).code).toBe(2);
   });
 
+  it('exits 2 for a file that is not JSON, saying where on its one line', async () => {
+    const { code, stderr } = await crvs(['verify', 'evidence', file('notes.json', 'hello\nworld\n')]);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/notes\.json: .*"hello world.*is not valid JSON/);
+  });
+
   it('exits 2 when the chain cannot be reached', async () => {
     const { code, stderr } = await crvs(['verify', 'evidence', '--rpc', 'http://127.0.0.1:1', file('genuine.json', genuine)]);
     expect(code).toBe(2);

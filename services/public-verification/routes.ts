@@ -16,7 +16,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Sql } from '../database/client.ts';
-import { RegistryError } from '../errors.ts';
+import { RegistryError, oneLineMessage } from '../errors.ts';
 import { problemResponse } from '../http/problem.ts';
 import { evidenceBundle, parseEvidence, EvidenceNotReadyError, type EvidenceBundle } from '../ledger/evidence.ts';
 import { verifyEvidence } from '../ledger/evidence-verifier.ts';
@@ -182,6 +182,5 @@ async function checkUploadedEvidence(c: Context, options: PublicVerificationOpti
 }
 
 function oneLineReason(error: unknown): string {
-  const message = error instanceof SyntaxError ? `not JSON: ${error.message}` : error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.slice(0, 300);
+  return error instanceof SyntaxError ? `not JSON: ${oneLineMessage(error)}` : oneLineMessage(error);
 }
