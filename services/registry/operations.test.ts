@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealNextBatch } from '../ledger/batches.ts';
 import { readAuditTrail } from '../audit-trail/trail.ts';
-import { json, registryTestbed, type Draft, type Testbed } from './testing.ts';
+import { birth, json, registryTestbed, type Draft, type Testbed } from './testing.ts';
 
 const lines: Record<string, unknown>[] = [];
 const sink = new Writable({
@@ -95,7 +95,7 @@ describe('metrics', () => {
   });
 
   it('counts registrations issued, and the pending backlog with its age', async () => {
-    const res = await t.request('POST', '/v1/births', { token: registrar, body: (await json(await t.request('GET', '/openapi.json'))).components.schemas.BirthRegistrationRequest.example });
+    const res = await t.request('POST', '/v1/births', { token: registrar, body: birth() });
     expect(res.status).toBe(201);
     const text = await (await t.request('GET', '/metrics')).text();
     expect(Number(/crvs_registrations_issued_total\{kind="birth"\} (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
@@ -140,11 +140,7 @@ describe('audit trail', () => {
     });
     // The example couple married already (above): refused, and the refusal is on record too.
     expect(res.status).toBe(422);
-    const born = await t.request('POST', '/v1/births', {
-      token: registrar,
-      body: (await json(await t.request('GET', '/openapi.json'))).components.schemas.BirthRegistrationRequest.example,
-      headers: { 'x-request-id': 'audit-check-2', 'user-agent': 'registry-desk/2.1' },
-    });
+    const born = await t.request('POST', '/v1/births', { token: registrar, body: birth(), headers: { 'x-request-id': 'audit-check-2', 'user-agent': 'registry-desk/2.1' } });
     const { id } = await json(born);
     const trail = await readAuditTrail(t.env.sql, { limit: 10 });
     expect(trail.find((e) => e.requestId === 'audit-check-1')).toMatchObject({
@@ -169,9 +165,10 @@ describe('audit trail', () => {
   });
 
   it('records a correction against the record it corrected', async () => {
-    const doc = await json(await t.request('GET', '/openapi.json'));
-    const { id } = await json(await t.request('POST', '/v1/births', { token: registrar, body: doc.components.schemas.BirthRegistrationRequest.example }));
-    await t.request('POST', `/v1/records/${id}/corrections`, { token: registrar, body: doc.components.schemas.CorrectionRequest.example });
+    const { office: _office, ...details } = birth();
+    const { id } = await json(await t.request('POST', '/v1/births', { token: registrar, body: { office: '1802', ...details } }));
+    const correction = { correctsVersion: 1, reason: 'Given name misspelt; corrected per the hospital certificate', details: { ...details, child: { ...details.child, givenName: 'Mohinoz' } } };
+    expect((await t.request('POST', `/v1/records/${id}/corrections`, { token: registrar, body: correction })).status).toBe(201);
     expect((await readAuditTrail(t.env.sql, { recordId: id })).map((e) => [e.route, e.status])).toEqual([
       ['/v1/records/:id/corrections', 201],
       ['/v1/births', 201],

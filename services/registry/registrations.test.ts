@@ -27,6 +27,7 @@ function registration(office: string, recordId: string = randomUUID()): NewRegis
     office: offices.get(office)!,
     details: { child: { givenName: 'Aziza' } },
     people: [{ role: 'child', searchName: 'karimova aziza', identityName: 'karimova aziza', identityNameAfter: null, dateOfBirth: '2025-10-03', pinfl: null }],
+    birthIdentity: null,
     audit: { requestId: `req-${recordId}`, actor: null, method: 'POST', route: '/v1/births', path: '/v1/births', status: 201 },
   };
 }

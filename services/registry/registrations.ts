@@ -20,6 +20,8 @@ import type { IndexedPerson } from './records/people.ts';
 import {
   advanceRecord,
   allocateRegistrationNumbers,
+  BIRTH_IDENTITY_INDEX,
+  findBirthRegistration,
   findIssued,
   findRegistryRecord,
   formatRegistrationNumber,
@@ -54,6 +56,8 @@ export interface NewRegistration {
   details: Record<string, unknown>;
   confirmed?: unknown[];
   people: readonly IndexedPerson[];
+  /** Births: what makes two registrations one birth (records/people.ts); null for marriages. */
+  birthIdentity: string | null;
   /** Written in the same transaction, so a registration and its audit entry commit together. */
   audit: AuditEntry;
 }
@@ -83,7 +87,7 @@ export async function issueRegistrations(sql: Sql, regs: readonly NewRegistratio
         };
         return {
           version: prepareRecordVersion({ recordId: r.recordId, kind: r.kind, data: content as unknown as Record<string, unknown> }),
-          record: { recordId: r.recordId, kind: r.kind, office: r.office.code, year, sequence, registrationNumber: number },
+          record: { recordId: r.recordId, kind: r.kind, office: r.office.code, year, sequence, registrationNumber: number, birthIdentity: r.birthIdentity },
           people: r.people,
           audit: { ...r.audit, recordId: r.recordId, status: 201 },
         };
@@ -95,10 +99,22 @@ export async function issueRegistrations(sql: Sql, regs: readonly NewRegistratio
       };
     });
   } catch (error) {
-    // A record id that exists already (random UUIDs make it a freak, or a caller's mistake).
-    if ((error as { code?: string }).code === '23505') throw new RegistryError('conflict', 'the registration collided with an existing record; send it again', { cause: error });
-    throw error;
+    if ((error as { code?: string }).code !== '23505') throw error;
+    if (regs.length === 1 && (error as { constraint_name?: string }).constraint_name === BIRTH_IDENTITY_INDEX) throw await birthRegisteredAlready(sql, regs[0]!, error);
+    // A record id that exists already (a repeated Idempotency-Key, which the caller answers), or a
+    // birth registered twice in one batch (the queue issues each on its own to tell which).
+    throw new RegistryError('conflict', 'the registration collided with an existing record; send it again', { cause: error });
   }
+}
+
+/** The refusal of a birth registered before: it names that registration, so the desk can look it up. */
+async function birthRegisteredAlready(sql: Sql, r: Pick<NewRegistration, 'birthIdentity'>, cause: unknown): Promise<RegistryError> {
+  const number = r.birthIdentity ? await findBirthRegistration(sql, r.birthIdentity).catch(() => undefined) : undefined;
+  return new RegistryError(
+    'conflict',
+    `this birth is registered already${number ? ` as ${number}` : ''} (the same child's and mother's names and dates of birth): look that registration up, and correct it if it is wrong`,
+    { field: 'child', details: number ? { registrationNumber: number } : {}, cause },
+  );
 }
 
 export interface QueueOptions {
@@ -228,6 +244,8 @@ interface Step {
 export interface NewCorrection extends Step {
   recordId: string;
   kind: RegistrationKind;
+  /** Births: the identity of the corrected birth, which moves with the record. */
+  birthIdentity: string | null;
   /** The version the registrar corrected; anything else is current now → conflict. */
   correctsVersion: number;
   reason: string;
@@ -247,6 +265,16 @@ const correctionOf = (c: Pick<RegistrationContent, 'details' | 'confirmed' | 'co
  * is written. Any other correction of a version that is no longer current is a conflict.
  */
 export async function correctRegistration(sql: Sql, r: NewCorrection): Promise<Issued & { replayed: boolean }> {
+  try {
+    return await correctInTransaction(sql, r);
+  } catch (error) {
+    // The corrected details are those of another birth registered here.
+    if ((error as { constraint_name?: string }).constraint_name === BIRTH_IDENTITY_INDEX) throw await birthRegisteredAlready(sql, r, error);
+    throw error;
+  }
+}
+
+function correctInTransaction(sql: Sql, r: NewCorrection): Promise<Issued & { replayed: boolean }> {
   return sql.begin(async (tx) => {
     const record = await findRegistryRecord(tx, r.recordId, { lock: true });
     if (!record) throw new RegistryError('not-found', `no record ${r.recordId}`);
@@ -277,7 +305,7 @@ export async function correctRegistration(sql: Sql, r: NewCorrection): Promise<I
       data: content as unknown as Record<string, unknown>,
       previous: { version: current.version, commitment: current.commitment },
     });
-    await advanceRecord(tx, r.recordId, version.version, r.people);
+    await advanceRecord(tx, r.recordId, version.version, r.people, r.birthIdentity);
     await recordAudit(tx, { ...r.audit, recordId: r.recordId, status: 201 });
     return { recordId: r.recordId, registrationNumber: record.registrationNumber, version: version.version, commitment: version.commitment, replayed: false };
   }) as Promise<Issued & { replayed: boolean }>;

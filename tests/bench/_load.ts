@@ -7,6 +7,8 @@
  *   node tests/bench/_load.ts '{"url":"http://127.0.0.1:PORT/v1/births","seconds":30,"connections":16,
  *                              "jobs":[{"token":"crvs_…","body":"{…}"}, …]}'
  * Connection i uses job i mod jobs.length (a token and its body), so offices spread over connections.
+ * A body may hold `{{n}}`: every request puts letters there that no other request of any run has (a
+ * random prefix per process, then a count), since the registry takes each birth once.
  */
 import { Agent, request } from 'node:http';
 
@@ -25,10 +27,19 @@ interface Plan {
 }
 
 const plan = JSON.parse(process.argv[2]!) as Plan;
+const UNIQUE = '{{n}}';
+// Letters that no spelling fold of the registry's name search (services/names/search-key.ts: kh, q,
+// x, ye, zh, ...) can merge, so that distinct names stay distinct births.
+const ALPHABET = 'abfilmnoprtuv';
+const letters = (n: number, width: number) => Array.from({ length: width }, (_, i) => ALPHABET[Math.floor(n / ALPHABET.length ** i) % ALPHABET.length]).join('');
+const prefix = letters(Math.floor(Math.random() * ALPHABET.length ** 6), 6);
+let sent = 0;
+const unique = (body: string) => (body.includes(UNIQUE) ? body.replace(UNIQUE, `${prefix}${letters(sent++, 6)}`) : body);
 const url = new URL(plan.url);
 const agent = new Agent({ keepAlive: true, maxSockets: plan.connections });
 
 function post(job: Job): Promise<number> {
+  const body = unique(job.body);
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -37,7 +48,7 @@ function post(job: Job): Promise<number> {
         port: url.port,
         path: url.pathname,
         method: 'POST',
-        headers: { authorization: `Bearer ${job.token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(job.body) },
+        headers: { authorization: `Bearer ${job.token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       },
       (res) => {
         res.resume();
@@ -46,7 +57,7 @@ function post(job: Job): Promise<number> {
       },
     );
     req.on('error', reject);
-    req.end(job.body);
+    req.end(body);
   });
 }
 

@@ -185,7 +185,8 @@ export async function run(): Promise<void> {
         const office = offices[Math.floor((i * offices.length) / connections)]!;
         const unit = unitByCode(office.region)!;
         if (!tokens.has(office.code)) tokens.set(office.code, (await createToken(sql, { name: `bench registrar ${office.code}`, role: 'registrar', office: office.code })).token);
-        const child = { ...BIRTH_EXAMPLE.child, placeOfBirth: { region: unit.name, district: unit.districts[0]!, settlement: 'Markaz' } };
+        // Each request another child (the load generator fills in {{n}}): a birth is registered once.
+        const child = { ...BIRTH_EXAMPLE.child, givenName: `${BIRTH_EXAMPLE.child.givenName}{{n}}`, placeOfBirth: { region: unit.name, district: unit.districts[0]!, settlement: 'Markaz' } };
         jobs.push({ token: tokens.get(office.code)!, body: JSON.stringify({ ...BIRTH_EXAMPLE, office: office.code, child }) });
       }
       return jobs;

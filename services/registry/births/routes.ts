@@ -9,7 +9,7 @@ import { auditEntry, markAudited, requirePermission } from '../http/guard.ts';
 import { IdempotencyKeyHeader, registerOnce, registeredBody, registeredHeaders } from '../http/idempotency.ts';
 import { validationFailed } from '../http/problems.ts';
 import { requireOffice } from '../offices.ts';
-import { birthPeople } from '../records/people.ts';
+import { birthIdentity, birthPeople } from '../records/people.ts';
 import { RegistrationCreated, created, problems } from '../schemas/responses.ts';
 import { BirthRegistrationRequest } from './schema.ts';
 import { checkBirth } from './rules.ts';
@@ -21,7 +21,8 @@ const registerBirth = createRoute({
   summary: 'Register a birth',
   description:
     'Registers a birth in the registrar\'s own office and answers with its registration number. The place of birth must be in the office\'s region; ' +
-    'no date may be in the future; the child must be born after each parent; a parent younger than 14 at the birth needs `confirmations.parentYoungerThan14`.',
+    'no date may be in the future; the child must be born after each parent; a parent younger than 14 at the birth needs `confirmations.parentYoungerThan14`. ' +
+    'A birth is registered once: the same child (family and given names, date of birth) of the same mother, in either script, is `409` naming the registration that exists.',
   security: [{ bearer: [] }],
   middleware: [requirePermission('registrations.issue')] as const,
   request: { headers: IdempotencyKeyHeader, body: { required: true, content: { 'application/json': { schema: BirthRegistrationRequest } } } },
@@ -42,7 +43,16 @@ export function birthRoutes(deps: RouterDeps) {
     const { confirmed, ...details } = checked.details;
     const sent = { key: c.req.valid('header')['idempotency-key'], kind: 'birth', office: office.code, details };
     const { issued, replayed } = await registerOnce(c, deps.sql, sent, async (recordId) => {
-      const issued = await deps.issue({ recordId, kind: 'birth', office, details, confirmed, people: birthPeople(details), audit: auditEntry(c, 201, recordId) });
+      const issued = await deps.issue({
+        recordId,
+        kind: 'birth',
+        office,
+        details,
+        confirmed,
+        people: birthPeople(details),
+        birthIdentity: birthIdentity(details),
+        audit: auditEntry(c, 201, recordId),
+      });
       markAudited(c);
       deps.metrics.registrationsIssued.inc({ kind: 'birth' });
       return issued;

@@ -21,8 +21,9 @@ describe('Idempotency-Key on POST /v1/births', () => {
   it('answers a repeat with the first registration and registers once', async () => {
     const key = randomUUID();
     const before = await registryState(t.env);
-    const first = await postBirth(birth(), key);
-    const again = await postBirth(birth(), key);
+    const body = birth();
+    const first = await postBirth(body, key);
+    const again = await postBirth(body, key);
     expect(first.status).toBe(201);
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
@@ -37,7 +38,8 @@ describe('Idempotency-Key on POST /v1/births', () => {
   it('registers once when the same key arrives twice at the same time', async () => {
     const key = randomUUID();
     const before = await registryState(t.env);
-    const answers = await Promise.all([postBirth(birth(), key), postBirth(birth(), key)]);
+    const body = birth();
+    const answers = await Promise.all([postBirth(body, key), postBirth(body, key)]);
     expect(answers.map((r) => r.status)).toEqual([201, 201]);
     const [a, b] = await Promise.all(answers.map(json));
     expect(b.registrationNumber).toBe(a.registrationNumber);

@@ -64,7 +64,7 @@ export function marriageRoutes(deps: RouterDeps) {
       // Not through the group-commit queue: the marriage rules lock the persons first.
       const [issued] = await issueRegistrations(
         deps.sql,
-        [{ recordId, kind: 'marriage', office, details, people, audit: auditEntry(c, 201, recordId) }],
+        [{ recordId, kind: 'marriage', office, details, people, birthIdentity: null, audit: auditEntry(c, 201, recordId) }],
         noCurrentMarriage(people, null),
       );
       markAudited(c);

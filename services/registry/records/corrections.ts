@@ -18,7 +18,7 @@ import { MarriageDetails } from '../marriages/schema.ts';
 import { checkMarriage } from '../marriages/rules.ts';
 import { noCurrentMarriage } from '../marriages/routes.ts';
 import { RegistrationCreated, created, problems } from '../schemas/responses.ts';
-import { birthPeople, marriagePeople, type IndexedPerson } from './people.ts';
+import { birthIdentity, birthPeople, marriagePeople, type IndexedPerson } from './people.ts';
 import { RecordParams, visibleRecord } from './params.ts';
 
 const { office: _office, ...birthDetailsExample } = BIRTH_EXAMPLE;
@@ -65,6 +65,7 @@ interface Checked {
   details: Record<string, unknown>;
   confirmed?: unknown[];
   people: IndexedPerson[];
+  birthIdentity: string | null;
   before?: (tx: TransactionSql) => Promise<void>;
 }
 
@@ -83,14 +84,14 @@ export function correctionRoutes(deps: RouterDeps) {
       const result = checkBirth(parsed.data, office, 'details.');
       if (result.errors.length) throw validationFailed(result.errors);
       const { confirmed, ...details } = result.details;
-      checked = { details, confirmed, people: birthPeople(details) };
+      checked = { details, confirmed, people: birthPeople(details), birthIdentity: birthIdentity(details) };
     } else {
       const parsed = MarriageDetails.safeParse(body.details);
       if (!parsed.success) throw validationFailed(fieldErrors(parsed.error.issues, body.details, ['details']));
       const errors = checkMarriage(parsed.data, 'details.');
       if (errors.length) throw validationFailed(errors);
       const people = marriagePeople(parsed.data);
-      checked = { details: parsed.data, people, before: noCurrentMarriage(people, record.recordId, 'details.') };
+      checked = { details: parsed.data, people, birthIdentity: null, before: noCurrentMarriage(people, record.recordId, 'details.') };
     }
 
     const corrected = await correctRegistration(deps.sql, {

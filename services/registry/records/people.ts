@@ -53,3 +53,14 @@ export function birthPeople(d: BirthDetails): IndexedPerson[] {
 export function marriagePeople(d: MarriageDetails): IndexedPerson[] {
   return d.spouses.map((s, i) => person(i === 0 ? 'spouse1' : 'spouse2', s, s.familyNameAfterMarriage));
 }
+
+/**
+ * What makes two birth registrations one birth: the child's family and given names and date of
+ * birth, and the mother's. Names in their search form, so that the same child registered again in
+ * the other script, or with the apostrophes typed otherwise, is the same birth. One registration per
+ * birth is kept by a unique index (migration 0010); a correction moves the record's identity with it.
+ */
+export function birthIdentity(d: Pick<BirthDetails, 'child' | 'mother'>): string {
+  const person = (p: Named & { dateOfBirth: string }) => `${searchKey(`${p.familyName} ${p.givenName}`)}|${p.dateOfBirth}`;
+  return `${person(d.child)}|${person(d.mother)}`;
+}

@@ -81,6 +81,8 @@ export interface NewRegistryRecord {
   year: number;
   sequence: number;
   registrationNumber: string;
+  /** Births: what makes two registrations one birth ({@link birthIdentity}); one record each. */
+  birthIdentity: string | null;
 }
 
 const recordRow = (r: NewRegistryRecord) => ({
@@ -91,7 +93,17 @@ const recordRow = (r: NewRegistryRecord) => ({
   registration_sequence: r.sequence,
   registration_number: r.registrationNumber,
   current_version: 1,
+  birth_identity: r.birthIdentity,
 });
+
+/** The unique index behind {@link NewRegistryRecord.birthIdentity} (migration 0010). */
+export const BIRTH_IDENTITY_INDEX = 'registry_records_birth_identity';
+
+/** The registration number of the birth registered under `identity`, if any. */
+export async function findBirthRegistration(db: Db, identity: string): Promise<string | undefined> {
+  const [row] = await db<{ registration_number: string }[]>`select registration_number from registry_records where birth_identity = ${identity}`;
+  return row?.registration_number;
+}
 
 const personRow = (p: IndexedPerson & { recordId: string }) => ({
   record_id: p.recordId,
@@ -158,8 +170,8 @@ export function insertRegistrations(tx: Db, batch: readonly RegistrationRows[]):
     ), pending as (
       insert into ledger_pending (version_id) select id from version
     ), record as (
-      insert into registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version)
-      select record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version
+      insert into registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity)
+      select record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity
       from jsonb_populate_recordset(null::registry_records, ${records}::text::jsonb) with ordinality order by ordinality
     ), person as (
       insert into registry_people (record_id, role, search_name, identity_name, identity_name_after, date_of_birth, pinfl)
@@ -208,8 +220,8 @@ export async function findRegistryRecord(db: Db, recordId: string, options: { lo
 }
 
 /** Makes `version` the current one and re-indexes its people. */
-export async function advanceRecord(tx: Db, recordId: string, version: number, people: readonly IndexedPerson[]): Promise<void> {
-  await tx`update registry_records set current_version = ${version}, corrected_at = now() where record_id = ${recordId}`;
+export async function advanceRecord(tx: Db, recordId: string, version: number, people: readonly IndexedPerson[], birthIdentity: string | null): Promise<void> {
+  await tx`update registry_records set current_version = ${version}, corrected_at = now(), birth_identity = ${birthIdentity} where record_id = ${recordId}`;
   await tx`delete from registry_people where record_id = ${recordId}`;
   await insertPeople(tx, people.map((p) => ({ ...p, recordId })));
 }
