@@ -94,4 +94,28 @@ describe('the session queue', () => {
     await expect(queue.enqueue(1, query, () => {})).rejects.toThrow('internal failure');
     await expect(queue.enqueue(2, query, () => {})).resolves.toBe(6);
   });
+
+  it("never lends the session again when a departed connection's transaction cannot be rolled back", async () => {
+    const ran: number[] = [];
+    const session = {
+      runExclusive: <T>(fn: () => Promise<T>) => fn(),
+      isInTransaction: () => true,
+      exec: async () => {
+        throw new Error('rollback failed');
+      },
+      execProtocolRawStream: async (message: Uint8Array) => {
+        ran.push(message[0]!);
+      },
+    };
+    const queue = new SessionQueue(session as never);
+    const begin = new Uint8Array([0x51, 0, 0, 0, 10, ...Buffer.from('begin'), 0]);
+    await queue.enqueue(1, begin, () => {});
+    await queue.clearTransactionIfNeeded(1);
+    const other = queue.enqueue(2, new Uint8Array([0x51, 0, 0, 0, 5, 0]), () => {});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(queue.getQueueLength()).toBe(1);
+    expect(ran).toEqual([0x51, 0x53]); // the begin, then the Sync of the cleanup; never the other's query
+    queue.clearQueueForHandler(2);
+    await expect(other).rejects.toThrow('Handler disconnected');
+  });
 });

@@ -24,6 +24,8 @@ const TERMINATE = 0x58; // 'X'
 /** A startup message begins with its length, whose first byte is 0 (no message type is). */
 const STARTUP = 0x00;
 const SYNC_MESSAGE = new Uint8Array([SYNC, 0, 0, 0, 4]);
+/** Holds the session for good: no connection has this id. */
+const ABANDONED = -1;
 
 type Session = Pick<PGlite, 'execProtocolRawStream' | 'runExclusive' | 'isInTransaction' | 'exec'>;
 
@@ -42,6 +44,8 @@ export class SessionQueue {
   #running = false;
   /** The connection the session is lent to, or null when it is free. */
   #holder: number | null = null;
+  /** Connections that went away while holding the session. */
+  readonly #departed = new Set<number>();
 
   constructor(db: Session) {
     this.#db = db;
@@ -65,18 +69,15 @@ export class SessionQueue {
     });
   }
 
-  /** A connection that went away holding the session: end what it began, and free the session. */
+  /**
+   * A connection that went away holding the session: what it began is ended (a Sync for a half-sent
+   * sequence, and for the error state of a failed one; a rollback for an open transaction) before
+   * the session goes to anyone else, by the queue itself, after the message it may be running.
+   */
   async clearTransactionIfNeeded(handlerId: number): Promise<void> {
     if (this.#holder !== handlerId) return;
-    try {
-      // A Sync ends a half-sent sequence (and the error state of a failed one); then a rollback
-      // ends a transaction it left open.
-      await this.#db.runExclusive(() => this.#db.execProtocolRawStream(SYNC_MESSAGE, { onRawData: () => {} }));
-      if (this.#db.isInTransaction()) await this.#db.exec('rollback');
-    } finally {
-      this.#holder = null;
-      void this.#run();
-    }
+    this.#departed.add(handlerId);
+    await this.#run();
   }
 
   async #run(): Promise<void> {
@@ -84,22 +85,38 @@ export class SessionQueue {
     this.#running = true;
     try {
       for (;;) {
+        if (this.#holder !== null && this.#departed.has(this.#holder)) {
+          await this.#release(this.#holder);
+          continue;
+        }
         const index = this.#holder === null ? (this.#waiting.length ? 0 : -1) : this.#waiting.findIndex((w) => w.handlerId === this.#holder);
         // Nothing to do, or the holder's next message has not arrived yet: its enqueue resumes.
         if (index < 0) return;
         const [next] = this.#waiting.splice(index, 1) as [Waiting];
+        this.#holder = next.handlerId;
         await this.#execute(next);
-        const type = next.message[0];
-        const ready = type === SYNC || type === QUERY || type === TERMINATE || type === STARTUP;
-        this.#holder = ready && !this.#db.isInTransaction() ? null : next.handlerId;
       }
     } finally {
       this.#running = false;
     }
   }
 
+  /**
+   * Ends what a departed connection began. If its transaction cannot be rolled back, the session is
+   * never lent again: the next connection would run inside that transaction, and its COMMIT would
+   * commit the other's half-done work.
+   */
+  async #release(handlerId: number): Promise<void> {
+    await this.#db.runExclusive(() => this.#db.execProtocolRawStream(SYNC_MESSAGE, { onRawData: () => {} })).catch(() => {});
+    if (this.#db.isInTransaction()) await this.#db.exec('rollback').catch(() => {});
+    this.#departed.delete(handlerId);
+    this.#holder = this.#db.isInTransaction() ? ABANDONED : null;
+  }
+
+  /** Runs one message; who holds the session next is settled before its sender hears the answer. */
   async #execute(next: Waiting): Promise<void> {
     let bytes = 0;
+    let failure: { error: unknown } | undefined;
     try {
       await this.#db.runExclusive(() =>
         this.#db.execProtocolRawStream(next.message, {
@@ -109,10 +126,17 @@ export class SessionQueue {
           },
         }),
       );
-      next.resolve(bytes);
     } catch (error) {
       // Its connection hears of it and goes away (which frees the session); the queue goes on.
-      next.reject(error);
+      failure = { error };
     }
+    const type = next.message[0];
+    const ready = (type === SYNC || type === QUERY || type === TERMINATE || type === STARTUP) && !this.#db.isInTransaction();
+    if (ready) {
+      this.#holder = null;
+      this.#departed.delete(next.handlerId);
+    }
+    if (failure) next.reject(failure.error);
+    else next.resolve(bytes);
   }
 }

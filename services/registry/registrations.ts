@@ -21,7 +21,7 @@ import {
   advanceRecord,
   allocateRegistrationNumbers,
   BIRTH_IDENTITY_INDEX,
-  findBirthRegistration,
+  findBirthRegistrations,
   findIssued,
   findRegistryRecord,
   formatRegistrationNumber,
@@ -30,6 +30,7 @@ import {
   type RegistrationRows,
 } from './records/store.ts';
 import { pipelinedTransaction } from './records/transaction.ts';
+import { BirthsRegisteredAlready, birthRegisteredAlready, repeatsInBatch } from './births/registered-once.ts';
 
 /** What the ledger commits to for a registration (DESIGN.md: RFC 8785 of this, salted). */
 export interface RegistrationContent {
@@ -63,58 +64,100 @@ export interface NewRegistration {
 }
 
 /**
- * Issues registrations in one transaction, numbered in the given order within each office.
- * `before` runs first in the transaction (marriages: lock the persons, check current marriages).
+ * Issues registrations in one transaction, numbered in the given order within each office, or
+ * none of them: the first refusal is thrown. `before` runs first in the transaction (marriages:
+ * lock the persons, check current marriages).
  */
 export async function issueRegistrations(sql: Sql, regs: readonly NewRegistration[], before?: (tx: Db) => Promise<void>): Promise<Issued[]> {
+  const outcomes = await issueEach(sql, regs, before);
+  const refused = outcomes.find((o) => o instanceof RegistryError);
+  if (refused) throw refused;
+  return outcomes as Issued[];
+}
+
+/** Attempts at a batch whose births another transaction is registering at the same moment. */
+const RACES = 3;
+
+/**
+ * Issues a batch in one transaction, except the births registered already (before, or by an
+ * earlier registration of the same batch): each of those is answered with its own refusal, the
+ * others are issued all the same.
+ */
+export async function issueEach(sql: Sql, regs: readonly NewRegistration[], before?: (tx: Db) => Promise<void>): Promise<(Issued | RegistryError)[]> {
+  const outcomes: (Issued | RegistryError)[] = new Array(regs.length);
+  const repeats = repeatsInBatch(regs.map((r) => r.birthIdentity));
+  let pending = regs.map((_, i) => i).filter((i) => !repeats.has(i));
+  for (let attempt = 1; pending.length; attempt++) {
+    try {
+      const issued = await issueTogether(sql, pending.map((i) => regs[i]!), before);
+      pending.forEach((i, k) => (outcomes[i] = issued[k]!));
+      break;
+    } catch (error) {
+      if (error instanceof BirthsRegisteredAlready) {
+        pending = pending.filter((i) => {
+          const number = error.numbers.get(regs[i]!.birthIdentity ?? '');
+          if (number) outcomes[i] = birthRegisteredAlready(number);
+          return !number;
+        });
+        continue;
+      }
+      // The same birth committed by another transaction since this one looked: look again.
+      const raced = (error as { constraint_name?: string }).constraint_name === BIRTH_IDENTITY_INDEX;
+      if (raced && attempt < RACES) continue;
+      if ((error as { code?: string }).code === '23505') {
+        // A record id that exists already: a repeated Idempotency-Key, which the caller answers.
+        throw new RegistryError('conflict', 'the registration collided with an existing record; send it again', { cause: error });
+      }
+      throw error;
+    }
+  }
+  for (const [i, first] of repeats) {
+    const o = outcomes[first]!;
+    outcomes[i] = birthRegisteredAlready(o instanceof RegistryError ? String(o.details?.registrationNumber) : o.registrationNumber);
+  }
+  return outcomes;
+}
+
+/** One transaction for all of `regs`; throws {@link BirthsRegisteredAlready} (rolled back) if some exist. */
+async function issueTogether(sql: Sql, regs: readonly NewRegistration[], before?: (tx: Db) => Promise<void>): Promise<Issued[]> {
   const registeredOn = todayInTashkent();
   const year = Number(registeredOn.slice(0, 4));
   const counts = new Map<string, number>();
   for (const r of regs) counts.set(r.office.code, (counts.get(r.office.code) ?? 0) + 1);
-  try {
-    return await pipelinedTransaction(sql, async (tx) => {
-      await before?.(tx);
-      // Taken as late as possible: the counter rows stay locked until commit.
-      const next = await allocateRegistrationNumbers(tx, year, counts);
-      const rows = regs.map((r): RegistrationRows => {
-        const sequence = next.get(r.office.code)!;
-        next.set(r.office.code, sequence + 1);
-        const number = formatRegistrationNumber(r.office.code, year, sequence);
-        const content: RegistrationContent = {
-          registration: { number, office: r.office.code, registeredOn },
-          details: r.details,
-          ...(r.confirmed ? { confirmed: r.confirmed } : {}),
-        };
-        return {
-          version: prepareRecordVersion({ recordId: r.recordId, kind: r.kind, data: content as unknown as Record<string, unknown> }),
-          record: { recordId: r.recordId, kind: r.kind, office: r.office.code, year, sequence, registrationNumber: number, birthIdentity: r.birthIdentity },
-          people: r.people,
-          audit: { ...r.audit, recordId: r.recordId, status: 201 },
-        };
-      });
-      // One statement for the whole batch, sent with the COMMIT.
+  const identities = regs.flatMap((r) => (r.birthIdentity ? [r.birthIdentity] : []));
+  return pipelinedTransaction(sql, async (tx) => {
+    await before?.(tx);
+    // Taken as late as possible: the counter rows stay locked until commit. Births registered
+    // already are looked for in the same round trip; if there are any, this transaction is rolled
+    // back (giving the numbers back) and the batch goes again without them: rare, and the common
+    // case pays no round trip for it.
+    const [registered, next] = await Promise.all([
+      identities.length ? findBirthRegistrations(tx, identities) : new Map<string, string>(),
+      allocateRegistrationNumbers(tx, year, counts),
+    ]);
+    if (registered.size) throw new BirthsRegisteredAlready(registered);
+    const rows = regs.map((r): RegistrationRows => {
+      const sequence = next.get(r.office.code)!;
+      next.set(r.office.code, sequence + 1);
+      const number = formatRegistrationNumber(r.office.code, year, sequence);
+      const content: RegistrationContent = {
+        registration: { number, office: r.office.code, registeredOn },
+        details: r.details,
+        ...(r.confirmed ? { confirmed: r.confirmed } : {}),
+      };
       return {
-        last: insertRegistrations(tx, rows),
-        result: rows.map(({ record, version }) => ({ recordId: record.recordId, registrationNumber: record.registrationNumber, version: version.version, commitment: version.commitment })),
+        version: prepareRecordVersion({ recordId: r.recordId, kind: r.kind, data: content as unknown as Record<string, unknown> }),
+        record: { recordId: r.recordId, kind: r.kind, office: r.office.code, year, sequence, registrationNumber: number, birthIdentity: r.birthIdentity },
+        people: r.people,
+        audit: { ...r.audit, recordId: r.recordId, status: 201 },
       };
     });
-  } catch (error) {
-    if ((error as { code?: string }).code !== '23505') throw error;
-    if (regs.length === 1 && (error as { constraint_name?: string }).constraint_name === BIRTH_IDENTITY_INDEX) throw await birthRegisteredAlready(sql, regs[0]!, error);
-    // A record id that exists already (a repeated Idempotency-Key, which the caller answers), or a
-    // birth registered twice in one batch (the queue issues each on its own to tell which).
-    throw new RegistryError('conflict', 'the registration collided with an existing record; send it again', { cause: error });
-  }
-}
-
-/** The refusal of a birth registered before: it names that registration, so the desk can look it up. */
-async function birthRegisteredAlready(sql: Sql, r: Pick<NewRegistration, 'birthIdentity'>, cause: unknown): Promise<RegistryError> {
-  const number = r.birthIdentity ? await findBirthRegistration(sql, r.birthIdentity).catch(() => undefined) : undefined;
-  return new RegistryError(
-    'conflict',
-    `this birth is registered already${number ? ` as ${number}` : ''} (the same child's and mother's names and dates of birth): look that registration up, and correct it if it is wrong`,
-    { field: 'child', details: number ? { registrationNumber: number } : {}, cause },
-  );
+    // One statement for the whole batch, sent with the COMMIT.
+    return {
+      last: insertRegistrations(tx, rows),
+      result: rows.map(({ record, version }) => ({ recordId: record.recordId, registrationNumber: record.registrationNumber, version: version.version, commitment: version.commitment })),
+    };
+  });
 }
 
 export interface QueueOptions {
@@ -154,16 +197,18 @@ export function registrationQueue(sql: Sql, options: QueueOptions = {}): (regist
   const waiting: Waiting[] = [];
   let inFlight = 0;
 
-  /** Each on its own, so that one registration's failure is never charged to the others. */
-  const settleEach = (batch: readonly Waiting[]) =>
-    Promise.all(
-      batch.map((w) =>
-        issueRegistrations(sql, [w.registration]).then(
-          ([issued]) => w.resolve(issued!),
-          (e: unknown) => w.reject(e),
-        ),
-      ),
-    );
+  /**
+   * Each on its own, so that one registration's failure is never charged to the others; one after
+   * the other, so that a failed batch never takes more connections than its slot.
+   */
+  const settleEach = async (batch: readonly Waiting[]) => {
+    for (const w of batch) {
+      await issueRegistrations(sql, [w.registration]).then(
+        ([issued]) => w.resolve(issued!),
+        (e: unknown) => w.reject(e),
+      );
+    }
+  };
 
   /**
    * The session ended with the batch's outcome unknown (its COMMIT may have been carried out just
@@ -200,8 +245,12 @@ export function registrationQueue(sql: Sql, options: QueueOptions = {}): (regist
 
   const settle = async (batch: Waiting[]): Promise<void> => {
     try {
-      const issued = await issueRegistrations(sql, batch.map((w) => w.registration));
-      batch.forEach((w, i) => w.resolve(issued[i]!));
+      const outcomes = await issueEach(sql, batch.map((w) => w.registration));
+      batch.forEach((w, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome instanceof RegistryError) w.reject(outcome);
+        else w.resolve(outcome);
+      });
     } catch (error) {
       if (connectionLost(error)) return recover(batch, error);
       if (batch.length === 1) return batch[0]!.reject(error);
@@ -269,7 +318,10 @@ export async function correctRegistration(sql: Sql, r: NewCorrection): Promise<I
     return await correctInTransaction(sql, r);
   } catch (error) {
     // The corrected details are those of another birth registered here.
-    if ((error as { constraint_name?: string }).constraint_name === BIRTH_IDENTITY_INDEX) throw await birthRegisteredAlready(sql, r, error);
+    if ((error as { constraint_name?: string }).constraint_name === BIRTH_IDENTITY_INDEX && r.birthIdentity) {
+      const number = (await findBirthRegistrations(sql, [r.birthIdentity]).catch(() => undefined))?.get(r.birthIdentity);
+      if (number) throw birthRegisteredAlready(number);
+    }
     throw error;
   }
 }

@@ -68,13 +68,15 @@ let births = 1;
 /**
  * A deep copy of the birth example (office 1802, Urgut tumani, Samarqand viloyati) with changes.
  * Each call is another birth, and none is the example's own (tests register that as it stands): a
- * birth is registered once, so the mother of the n-th is born n days before the example's.
+ * birth is registered once, so the mother of the n-th is born n days before the example's, with a
+ * PINFL of her own.
  */
 export function birth(change: (b: Draft) => void = () => {}): Draft {
   const b: Draft = structuredClone(BIRTH_EXAMPLE);
   const mother = new Date(`${b.mother.dateOfBirth}T00:00:00Z`);
-  mother.setUTCDate(mother.getUTCDate() - births++);
+  mother.setUTCDate(mother.getUTCDate() - births);
   b.mother.dateOfBirth = mother.toISOString().slice(0, 10);
+  b.mother.pinfl = `${b.mother.pinfl.slice(0, 8)}${String(births++).padStart(6, '0')}`;
   change(b);
   return b;
 }

@@ -56,11 +56,14 @@ export function marriagePeople(d: MarriageDetails): IndexedPerson[] {
 
 /**
  * What makes two birth registrations one birth: the child's family and given names and date of
- * birth, and the mother's. Names in their search form, so that the same child registered again in
- * the other script, or with the apostrophes typed otherwise, is the same birth. One registration per
- * birth is kept by a unique index (migration 0010); a correction moves the record's identity with it.
+ * birth, and the mother: her PINFL where it is known (two mothers of one name and birthday are not
+ * one), else her names and date of birth. Names in their search form, so that the same child
+ * registered again in the other script, or with the apostrophes typed otherwise, is the same
+ * birth. One registration per birth is kept by a unique index (migration 0010); a correction moves
+ * the record's identity with it. Stored identities are computed by this function: a change to it
+ * (or to searchKey) needs them recomputed, as migration 0010 computed them.
  */
 export function birthIdentity(d: Pick<BirthDetails, 'child' | 'mother'>): string {
   const person = (p: Named & { dateOfBirth: string }) => `${searchKey(`${p.familyName} ${p.givenName}`)}|${p.dateOfBirth}`;
-  return `${person(d.child)}|${person(d.mother)}`;
+  return `${person(d.child)}|${d.mother.pinfl ? `pinfl:${d.mother.pinfl}` : person(d.mother)}`;
 }

@@ -110,6 +110,12 @@ describe('GET /v1/records', () => {
     expect(body.errors).toEqual([{ field: 'page', reason: 'unknown field' }]);
   });
 
+  it('refuses a name without a letter rather than find everyone', async () => {
+    const { status, body } = await search(`name=${encodeURIComponent("''")}`);
+    expect(status).toBe(400);
+    expect(body.field).toBe('name');
+  });
+
   it('refuses SQL in a name with 400 and finds nothing', async () => {
     const { status, body } = await search(`name=${encodeURIComponent("x' OR '1'='1")}`);
     expect(status).toBe(400);

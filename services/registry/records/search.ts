@@ -104,7 +104,9 @@ export function searchRoutes(deps: RouterDeps) {
     // Words of the name, each matched anywhere in a person's search name: both folded to the one
     // Latin search key, so a Latin query finds a Cyrillic name and the other way round. The query
     // schema admits no LIKE wildcards; they are escaped all the same.
-    const words = q.name ? searchKey(q.name).split(' ').map((w) => `%${w.replace(/[\\%_]/g, '\\$&')}%`) : [];
+    const words = q.name ? searchKey(q.name).split(' ').filter(Boolean).map((w) => `%${w.replace(/[\\%_]/g, '\\$&')}%`) : [];
+    // Apostrophes and hyphens alone fold to nothing: a name with no letters would find everyone.
+    if (q.name && words.length === 0) throw new RegistryError('malformed-request', 'name: must have at least one letter', { field: 'name' });
     const person =
       words.length || q.dateOfBirth
         ? sql`exists (select 1 from registry_people p where p.record_id = r.record_id

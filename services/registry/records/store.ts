@@ -99,10 +99,11 @@ const recordRow = (r: NewRegistryRecord) => ({
 /** The unique index behind {@link NewRegistryRecord.birthIdentity} (migration 0010). */
 export const BIRTH_IDENTITY_INDEX = 'registry_records_birth_identity';
 
-/** The registration number of the birth registered under `identity`, if any. */
-export async function findBirthRegistration(db: Db, identity: string): Promise<string | undefined> {
-  const [row] = await db<{ registration_number: string }[]>`select registration_number from registry_records where birth_identity = ${identity}`;
-  return row?.registration_number;
+/** The registration number of each of `identities` that is registered already. */
+export async function findBirthRegistrations(db: Db, identities: readonly string[]): Promise<Map<string, string>> {
+  const rows = await db<{ birth_identity: string; registration_number: string }[]>`
+    select birth_identity, registration_number from registry_records where birth_identity = any(${db.array(identities as string[])}::text[])`;
+  return new Map(rows.map((r) => [r.birth_identity, r.registration_number]));
 }
 
 const personRow = (p: IndexedPerson & { recordId: string }) => ({
@@ -221,7 +222,14 @@ export async function findRegistryRecord(db: Db, recordId: string, options: { lo
 
 /** Makes `version` the current one and re-indexes its people. */
 export async function advanceRecord(tx: Db, recordId: string, version: number, people: readonly IndexedPerson[], birthIdentity: string | null): Promise<void> {
-  await tx`update registry_records set current_version = ${version}, corrected_at = now(), birth_identity = ${birthIdentity} where record_id = ${recordId}`;
+  // A birth stored twice before migration 0010 has no identity (the first registration of it has):
+  // it keeps none while it still is that birth, so that it can be corrected at all.
+  await tx`
+    update registry_records r set current_version = ${version}, corrected_at = now(),
+      birth_identity = case
+        when r.birth_identity is null and exists (select 1 from registry_records o where o.birth_identity = ${birthIdentity} and o.record_id <> r.record_id) then null
+        else ${birthIdentity}::text end
+    where r.record_id = ${recordId}`;
   await tx`delete from registry_people where record_id = ${recordId}`;
   await insertPeople(tx, people.map((p) => ({ ...p, recordId })));
 }
