@@ -95,6 +95,13 @@ export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<string[]>
         }
         await conn.unsafe('begin');
         try {
+          // Applied meanwhile by another process (the embedded database has one session for all,
+          // where the advisory lock does not keep two processes apart): applied once is enough.
+          const [already] = await conn`select checksum from schema_migrations where version = ${m.version}`;
+          if (already) {
+            await conn.unsafe('commit');
+            continue;
+          }
           await apply(conn as unknown as Sql, m);
           await conn`insert into schema_migrations (version, name, checksum) values (${m.version}, ${m.name}, ${m.checksum})`;
           await conn.unsafe('commit');

@@ -2,7 +2,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { freePort } from '../../tests/support/ports.ts';
+import { migrate } from '../database/migrate.ts';
+import type { Sql } from '../database/client.ts';
 import { useSessionQueue } from './database.ts';
 import { SessionQueue } from './session-queue.ts';
 
@@ -62,6 +67,16 @@ describe('the embedded database shared by several processes', () => {
     const [row] = await reader<{ count: number }[]>`select count(*)::int as count from probe`;
     expect(await outcome).toBe('rolled back');
     expect(row!.count).toBe(0);
+  });
+
+  it('applies each migration once when two processes start together', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'crvs-embedded-migrations-'));
+    writeFileSync(path.join(dir, '9001_probe_table.sql'), 'create table probe_once (n int);');
+    writeFileSync(path.join(dir, '9002_probe_row.sql'), 'insert into probe_once values (1);');
+    const [api, worker] = [connect(), connect()];
+    const applied = await Promise.all([migrate(api as unknown as Sql, dir), migrate(worker as unknown as Sql, dir)]);
+    expect(applied.flat().sort()).toEqual(['9001', '9002']);
+    expect(await api`select n from probe_once`).toHaveLength(1);
   });
 
   it('frees the session when a connection goes away in the middle of a transaction', async () => {
