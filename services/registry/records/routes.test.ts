@@ -35,7 +35,7 @@ describe('GET /v1/records/:id', () => {
       id: created.id,
       kind: 'birth',
       registrationNumber: created.registrationNumber,
-      office: { code: '1802', name: "Urgut tumani FHDYo bo'limi", region: '1718' },
+      office: { code: '1802', name: "Urgut tumani FHDYo bo'limi", region: '1718', regionName: 'Samarqand viloyati' },
       version: 1,
       commitment: created.commitment,
       anchoring: { status: 'pending' },

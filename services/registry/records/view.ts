@@ -7,6 +7,7 @@ import type { Db, AnchoringStatus, RecordVersion } from '../../ledger/record-ver
 import { anchoringStatuses, recordHistory } from '../../ledger/record-versions.ts';
 import { RegistryError } from '../../errors.ts';
 import type { Office } from '../offices.ts';
+import { unitByCode } from '../places/places.ts';
 import type { RegistrationContent } from '../registrations.ts';
 import type { RegistryRecord } from './store.ts';
 
@@ -45,7 +46,7 @@ export function recordView(doc: RecordDocument, office: Office | undefined) {
     id: record.recordId,
     kind: record.kind,
     registrationNumber: record.registrationNumber,
-    office: { code: record.office, name: office?.name ?? record.office, region: office?.region ?? '' },
+    office: { code: record.office, name: office?.name ?? record.office, region: office?.region ?? '', regionName: (office && unitByCode(office.region)?.name) ?? '' },
     registeredAt: record.registeredAt.toISOString(),
     correctedAt: record.correctedAt?.toISOString() ?? null,
     version: current.version,

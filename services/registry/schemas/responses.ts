@@ -53,7 +53,14 @@ export const VersionView = z
   })
   .openapi('RecordVersion');
 
-export const OfficeView = z.object({ code: z.string(), name: z.string(), region: z.string() }).openapi('Office');
+export const OfficeView = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    region: z.string().openapi({ description: 'SOATO code of the office\'s top-level unit.', example: '1718' }),
+    regionName: z.string().openapi({ description: 'Its name, as places of birth are written.', example: 'Samarqand viloyati' }),
+  })
+  .openapi('Office');
 
 export const RecordView = z
   .object({
