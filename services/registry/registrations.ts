@@ -30,7 +30,7 @@ import {
   type RegistrationRows,
 } from './records/store.ts';
 import { pipelinedTransaction } from './records/transaction.ts';
-import { BirthsRegisteredAlready, birthRegisteredAlready, repeatsInBatch } from './births/registered-once.ts';
+import { birthRegisteredAlready, repeatsInBatch } from './births/registered-once.ts';
 
 /** What the ledger commits to for a registration (DESIGN.md: RFC 8785 of this, salted). */
 export interface RegistrationContent {
@@ -75,7 +75,7 @@ export async function issueRegistrations(sql: Sql, regs: readonly NewRegistratio
   return outcomes as Issued[];
 }
 
-/** Attempts at a batch whose births another transaction is registering at the same moment. */
+/** Attempts at a batch that fails on a birth no one has registered yet (another is registering it). */
 const RACES = 3;
 
 /**
@@ -93,22 +93,23 @@ export async function issueEach(sql: Sql, regs: readonly NewRegistration[], befo
       pending.forEach((i, k) => (outcomes[i] = issued[k]!));
       break;
     } catch (error) {
-      if (error instanceof BirthsRegisteredAlready) {
-        pending = pending.filter((i) => {
-          const number = error.numbers.get(regs[i]!.birthIdentity ?? '');
-          if (number) outcomes[i] = birthRegisteredAlready(number);
-          return !number;
-        });
-        continue;
-      }
-      // The same birth committed by another transaction since this one looked: look again.
-      const raced = (error as { constraint_name?: string }).constraint_name === BIRTH_IDENTITY_INDEX;
-      if (raced && attempt < RACES) continue;
-      if ((error as { code?: string }).code === '23505') {
+      if ((error as { code?: string }).code !== '23505') throw error;
+      if ((error as { constraint_name?: string }).constraint_name !== BIRTH_IDENTITY_INDEX) {
         // A record id that exists already: a repeated Idempotency-Key, which the caller answers.
         throw new RegistryError('conflict', 'the registration collided with an existing record; send it again', { cause: error });
       }
-      throw error;
+      // Some of the batch are births registered already (rolled back, numbers given back): those
+      // are refused, the rest goes again. Looked up only now, so that the common case, a batch of
+      // new births, pays nothing for it. None found: one was being registered by another
+      // transaction, which has committed since; look again.
+      const identities = pending.map((i) => regs[i]!.birthIdentity).filter((x): x is string => x !== null);
+      const numbers = await findBirthRegistrations(sql, identities);
+      pending = pending.filter((i) => {
+        const number = numbers.get(regs[i]!.birthIdentity ?? '');
+        if (number) outcomes[i] = birthRegisteredAlready(number);
+        return !number;
+      });
+      if (numbers.size === 0 && attempt >= RACES) throw new RegistryError('conflict', 'the registration collided with one made at the same moment; send it again', { cause: error });
     }
   }
   for (const [i, first] of repeats) {
@@ -118,24 +119,16 @@ export async function issueEach(sql: Sql, regs: readonly NewRegistration[], befo
   return outcomes;
 }
 
-/** One transaction for all of `regs`; throws {@link BirthsRegisteredAlready} (rolled back) if some exist. */
+/** One transaction for all of `regs`, or none (a birth registered already fails it on the unique index). */
 async function issueTogether(sql: Sql, regs: readonly NewRegistration[], before?: (tx: Db) => Promise<void>): Promise<Issued[]> {
   const registeredOn = todayInTashkent();
   const year = Number(registeredOn.slice(0, 4));
   const counts = new Map<string, number>();
   for (const r of regs) counts.set(r.office.code, (counts.get(r.office.code) ?? 0) + 1);
-  const identities = regs.flatMap((r) => (r.birthIdentity ? [r.birthIdentity] : []));
   return pipelinedTransaction(sql, async (tx) => {
     await before?.(tx);
-    // Taken as late as possible: the counter rows stay locked until commit. Births registered
-    // already are looked for in the same round trip; if there are any, this transaction is rolled
-    // back (giving the numbers back) and the batch goes again without them: rare, and the common
-    // case pays no round trip for it.
-    const [registered, next] = await Promise.all([
-      identities.length ? findBirthRegistrations(tx, identities) : new Map<string, string>(),
-      allocateRegistrationNumbers(tx, year, counts),
-    ]);
-    if (registered.size) throw new BirthsRegisteredAlready(registered);
+    // Taken as late as possible: the counter rows stay locked until commit.
+    const next = await allocateRegistrationNumbers(tx, year, counts);
     const rows = regs.map((r): RegistrationRows => {
       const sequence = next.get(r.office.code)!;
       next.set(r.office.code, sequence + 1);

@@ -2,21 +2,10 @@
  * @module
  * A birth is registered once (records/people.ts, birthIdentity; migration 0010's unique index).
  * What a batch of registrations does about a birth that is registered already: that registration is
- * refused on its own, naming the registration that exists, and the rest of the batch is issued.
+ * refused on its own, naming the registration that exists, and the rest of the batch is issued
+ * (registrations.ts, issueEach).
  */
 import { RegistryError } from '../../errors.ts';
-
-/** Thrown inside a batch's transaction (rolling it back) when some of its births exist already. */
-export class BirthsRegisteredAlready extends Error {
-  /** Registration number of each birth identity found. */
-  readonly numbers: ReadonlyMap<string, string>;
-
-  constructor(numbers: ReadonlyMap<string, string>) {
-    super(`${numbers.size} births of the batch are registered already`);
-    this.name = 'BirthsRegisteredAlready';
-    this.numbers = numbers;
-  }
-}
 
 /** The answer to a birth registered already: 409, naming the registration so the desk can look it up. */
 export function birthRegisteredAlready(registrationNumber: string): RegistryError {
