@@ -7,6 +7,14 @@ describe('Cyrillic to Uzbek Latin', () => {
     expect(cyrillicToLatin('Қашқадарё вилояти')).toBe('qashqadaryo viloyati');
   });
 
+  it('writes е as ye at the start of a word and after a vowel, as the 1995 alphabet does', () => {
+    expect(cyrillicToLatin('Ерназарова Жўраева Сергеевна Бекзод')).toBe("yernazarova jo'rayeva sergeyevna bekzod");
+  });
+
+  it('gives е the same search key wherever it stands', () => {
+    expect(searchKey('Ерназарова Жўраева')).toBe(searchKey('Ernazarova Joraeva'));
+  });
+
   it('writes Russian letters too', () => {
     expect(cyrillicToLatin('Щербаков Юрий Хасанович')).toBe('shcherbakov yuriy xasanovich');
   });

@@ -27,10 +27,20 @@ const CYRILLIC_TO_LATIN: Record<string, string> = {
   ә: 'a', ө: 'o', ү: 'u', ң: 'ng', һ: 'h', ӣ: 'i', ӯ: 'u', ҷ: 'j', і: 'i', ї: 'yi', є: 'ye',
 };
 
-/** Cyrillic letters of `text` in Uzbek Latin; other characters unchanged. Case is lowered. */
+/** Where е is written `ye` (the 1995 alphabet's rule): at the start of a word, after a vowel, ъ or ь. */
+const BEFORE_YE = new Set([...'аеёиоуўэюяыъь']);
+
+/**
+ * Cyrillic letters of `text` in Uzbek Latin; other characters unchanged. Case is lowered. The
+ * search key folds `ye` to `e`, so the one letter that depends on its place changes no key.
+ */
 export function cyrillicToLatin(text: string): string {
   let out = '';
-  for (const ch of text.normalize('NFC').toLowerCase()) out += CYRILLIC_TO_LATIN[ch] ?? ch;
+  let previous = '';
+  for (const ch of text.normalize('NFC').toLowerCase()) {
+    out += ch === 'е' && (!/\p{L}/u.test(previous) || BEFORE_YE.has(previous)) ? 'ye' : (CYRILLIC_TO_LATIN[ch] ?? ch);
+    previous = ch;
+  }
   return out;
 }
 

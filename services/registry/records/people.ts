@@ -3,12 +3,13 @@
  * The people of a record as the registry indexes them: for search (by name, date of birth) and for
  * the marriage rules (the same person is the same PINFL, or the same name and date of birth).
  *
- * A person's identity name is normalised the way places are (case, spaces, apostrophe variants), so
- * "O‘g‘iloy" and "o'g'iloy" are one name to the marriage rules. The search name is the archive's
+ * A person's identity name is in Uzbek Latin and normalised the way places are (case, spaces,
+ * apostrophe variants), so "O‘g‘iloy", "o'g'iloy" and "Ўғилой" are one name to the marriage rules
+ * (migration 0011 recomputed the stored ones). The search name is the archive's
  * cross-script search key, so that a name registered in Uzbek Cyrillic ("Жўраев") is found by its
  * Latin spelling ("Jo'rayev") and the other way round, as archival documents are.
  */
-import { searchKey } from '../../names/search-key.ts';
+import { cyrillicToLatin, searchKey } from '../../names/search-key.ts';
 import { normaliseName } from '../places/places.ts';
 import type { BirthDetails } from '../births/schema.ts';
 import type { MarriageDetails } from '../marriages/schema.ts';
@@ -30,7 +31,13 @@ interface Named {
   patronymic?: string | undefined;
 }
 
-export const identityName = (p: Named): string => normaliseName(`${p.familyName} ${p.givenName}`);
+/**
+ * A person's name as the marriage rules compare it: in Uzbek Latin whichever script it was written
+ * in (Cyrillic letters transliterated as the 1995 alphabet writes them, ў → o', ғ → g'), then
+ * normalised. Exact, unlike the search key: "Qodirov" and "Kodirov" stay two names.
+ */
+export const personName = (familyName: string, givenName: string): string => normaliseName(cyrillicToLatin(`${familyName} ${givenName}`));
+export const identityName = (p: Named): string => personName(p.familyName, p.givenName);
 export const searchName = (p: Named): string => searchKey([p.familyName, p.givenName, p.patronymic ?? ''].join(' '));
 
 function person(role: PersonRole, p: Named & { dateOfBirth: string; pinfl?: string | undefined }, after?: string): IndexedPerson {
@@ -38,7 +45,7 @@ function person(role: PersonRole, p: Named & { dateOfBirth: string; pinfl?: stri
     role,
     searchName: searchName(p),
     identityName: identityName(p),
-    identityNameAfter: after === undefined ? null : normaliseName(`${after} ${p.givenName}`),
+    identityNameAfter: after === undefined ? null : personName(after, p.givenName),
     dateOfBirth: p.dateOfBirth,
     pinfl: p.pinfl ?? null,
   };
