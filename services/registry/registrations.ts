@@ -1,29 +1,28 @@
 /**
  * @module
- * Issuing and correcting registrations: one transaction takes the next registration numbers,
- * appends the record versions to the ledger as pending, indexes the records and their people, and
- * writes the audit entries. All of it commits, or none of it does (and the numbers are given back).
+ * Issuing registrations (correcting them is corrections.ts): one transaction takes the next
+ * registration numbers, appends the record versions to the ledger as pending, indexes the records
+ * and their people, and writes the audit entries. All of it commits, or none of it does (and the
+ * numbers are given back).
  *
  * Births are issued through {@link registrationQueue}: registrations that arrive while earlier ones
  * are being written are issued together in one transaction (group commit, as a database does with
  * its WAL), so the round trips and the commit are shared while each keeps its own number, version
  * and audit entry. Alone, a registration is issued at once, in a transaction of its own.
  */
-import { connectionLost, type Sql, type TransactionSql } from '../database/client.ts';
-import { appendRecordVersion, prepareRecordVersion, recordHistory, type Db } from '../ledger/record-versions.ts';
-import { canonicalise, type Hex } from '../ledger/core.ts';
+import { connectionLost, type Sql } from '../database/client.ts';
+import { prepareRecordVersion, type Db } from '../ledger/record-versions.ts';
+import type { Hex } from '../ledger/core.ts';
 import { RegistryError } from '../errors.ts';
-import { recordAudit, type AuditEntry } from '../audit-trail/trail.ts';
+import type { AuditEntry } from '../audit-trail/trail.ts';
 import { todayInTashkent } from './dates.ts';
 import type { Office } from './offices.ts';
 import type { IndexedPerson } from './records/people.ts';
 import {
-  advanceRecord,
   allocateRegistrationNumbers,
   BIRTH_IDENTITY_INDEX,
   findBirthRegistrations,
   findIssued,
-  findRegistryRecord,
   formatRegistrationNumber,
   insertRegistrations,
   type RegistrationKind,
@@ -274,84 +273,4 @@ export function registrationQueue(sql: Sql, options: QueueOptions = {}): (regist
         pump();
       });
     });
-}
-
-interface Step {
-  /** Runs first in the transaction (marriages: lock the persons, check current marriages). */
-  before?: (tx: TransactionSql) => Promise<void>;
-  /** Written in the same transaction. */
-  audit: AuditEntry;
-}
-
-export interface NewCorrection extends Step {
-  recordId: string;
-  kind: RegistrationKind;
-  /** Births: the identity of the corrected birth, which moves with the record. */
-  birthIdentity: string | null;
-  /** The version the registrar corrected; anything else is current now → conflict. */
-  correctsVersion: number;
-  reason: string;
-  details: Record<string, unknown>;
-  confirmed?: unknown[];
-  people: readonly IndexedPerson[];
-}
-
-/** The parts of a version's content that a correction sets: compared to recognise a repeated one. */
-const correctionOf = (c: Pick<RegistrationContent, 'details' | 'confirmed' | 'correction'>): string =>
-  canonicalise({ details: c.details, confirmed: c.confirmed ?? null, correction: c.correction ?? null });
-
-/**
- * Appends the corrected version. When the version it corrects was already corrected in exactly this
- * way (same details, confirmations and reason: the request sent again after its answer was lost,
- * or the same correction from a second desk), that version is the answer, `replayed`, and nothing
- * is written. Any other correction of a version that is no longer current is a conflict.
- */
-export async function correctRegistration(sql: Sql, r: NewCorrection): Promise<Issued & { replayed: boolean }> {
-  try {
-    return await correctInTransaction(sql, r);
-  } catch (error) {
-    // The corrected details are those of another birth registered here.
-    if ((error as { constraint_name?: string }).constraint_name === BIRTH_IDENTITY_INDEX && r.birthIdentity) {
-      const number = (await findBirthRegistrations(sql, [r.birthIdentity]).catch(() => undefined))?.get(r.birthIdentity);
-      if (number) throw birthRegisteredAlready(number);
-    }
-    throw error;
-  }
-}
-
-function correctInTransaction(sql: Sql, r: NewCorrection): Promise<Issued & { replayed: boolean }> {
-  return sql.begin(async (tx) => {
-    const record = await findRegistryRecord(tx, r.recordId, { lock: true });
-    if (!record) throw new RegistryError('not-found', `no record ${r.recordId}`);
-    const history = await recordHistory(tx, r.recordId);
-    const correction = { reason: r.reason, correctsVersion: r.correctsVersion };
-    if (record.currentVersion !== r.correctsVersion) {
-      const made = history.find((v) => v.version === r.correctsVersion + 1);
-      if (made && correctionOf(made.content.data as unknown as RegistrationContent) === correctionOf({ details: r.details, confirmed: r.confirmed, correction })) {
-        return { recordId: r.recordId, registrationNumber: record.registrationNumber, version: made.version, commitment: made.commitment, replayed: true };
-      }
-      throw new RegistryError('conflict', `version ${r.correctsVersion} is not the current version (${record.currentVersion}): reload the record and correct the current version`, {
-        field: 'correctsVersion',
-        details: { currentVersion: record.currentVersion },
-      });
-    }
-    await r.before?.(tx);
-    const current = history[history.length - 1]!;
-    const previous = current.content.data as unknown as RegistrationContent;
-    const content: RegistrationContent = {
-      registration: previous.registration,
-      details: r.details,
-      ...(r.confirmed ? { confirmed: r.confirmed } : {}),
-      correction,
-    };
-    const version = await appendRecordVersion(tx, {
-      recordId: r.recordId,
-      kind: r.kind,
-      data: content as unknown as Record<string, unknown>,
-      previous: { version: current.version, commitment: current.commitment },
-    });
-    await advanceRecord(tx, r.recordId, version.version, r.people, r.birthIdentity);
-    await recordAudit(tx, { ...r.audit, recordId: r.recordId, status: 201 });
-    return { recordId: r.recordId, registrationNumber: record.registrationNumber, version: version.version, commitment: version.commitment, replayed: false };
-  }) as Promise<Issued & { replayed: boolean }>;
 }

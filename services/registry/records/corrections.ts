@@ -11,7 +11,7 @@ import { auditEntry, markAudited, requirePermission } from '../http/guard.ts';
 import { registeredBody, registeredHeaders } from '../http/idempotency.ts';
 import { fieldErrors, validationFailed } from '../http/problems.ts';
 import { requireOffice } from '../offices.ts';
-import { correctRegistration } from '../registrations.ts';
+import { correctRegistration } from '../corrections.ts';
 import { BIRTH_EXAMPLE, BirthDetails } from '../births/schema.ts';
 import { checkBirth } from '../births/rules.ts';
 import { MarriageDetails } from '../marriages/schema.ts';
