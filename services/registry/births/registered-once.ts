@@ -11,7 +11,7 @@ import { RegistryError } from '../../errors.ts';
 export function birthRegisteredAlready(registrationNumber: string): RegistryError {
   return new RegistryError(
     'conflict',
-    `this birth is registered already as ${registrationNumber} (the same child's and mother's names and dates of birth): look that registration up, and correct it if it is wrong`,
+    `this birth is registered already as ${registrationNumber} (the same child, name and date of birth, of the same mother): look that registration up, and correct it if it is wrong`,
     { field: 'child', details: { registrationNumber } },
   );
 }
