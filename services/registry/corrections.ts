@@ -53,6 +53,8 @@ export async function correctRegistration(sql: Sql, r: NewCorrection): Promise<I
     if ((error as { constraint_name?: string }).constraint_name === BIRTH_IDENTITY_INDEX && r.birthIdentity) {
       const number = (await findBirthRegistrations(sql, [r.birthIdentity]).catch(() => undefined))?.get(r.birthIdentity);
       if (number) throw birthRegisteredAlready(number);
+      // That birth's registration was itself corrected away meanwhile: nothing to name, and never a 500.
+      throw new RegistryError('conflict', 'the corrected details collided with a registration changed at the same moment; reload the record and send the correction again', { cause: error });
     }
     throw error;
   }
