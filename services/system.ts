@@ -7,7 +7,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from './config/env.ts';
 import type { Logger } from './observability/logger.ts';
-import { connectDatabase, pingDatabase, type Sql } from './database/client.ts';
+import { connectDatabase, listenOn, pingDatabase, type Listen, type Sql } from './database/client.ts';
 import { migrate } from './database/migrate.ts';
 import { connectObjectStore, ensureBucket, pingObjectStore, type ObjectStore } from './objectstore/client.ts';
 import { pingChain } from './chain/connection.ts';
@@ -39,8 +39,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     for (const stop of stoppers.reverse()) await stop().catch((err) => logger.warn({ err }, 'stop failed'));
   };
   try {
+    let notifications: Listen | undefined;
     if (config.database.embedded) {
       const db = await startEmbeddedDatabase(config);
+      notifications = db.listen;
       stoppers.push(db.stop);
       logger.info({ url: db.url }, 'embedded database started');
     }
@@ -56,6 +58,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     }
 
     const sql = connectDatabase(config, { applicationName: 'crvs-api' });
+    notifications ??= listenOn(sql);
     stoppers.push(() => sql.end({ timeout: 5 }));
     const applied = await migrate(sql);
     if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -74,7 +77,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         objectStore: () => pingObjectStore(store),
         chain: () => pingChain(config.chain.rpcUrl),
       },
-      routers: [registryRoutes({ sql, logger, evidenceRetryAfterSeconds: Math.max(1, Math.ceil(config.batch.maxWaitMs / 1000)), tokenCache: { listen: !config.database.embedded }, alsoServed: [...ARCHIVE_ROUTE_DOCS, ...CERTIFICATE_ROUTE_DOCS] }), archiveRoutes({ sql, store }),
+      routers: [registryRoutes({ sql, logger, evidenceRetryAfterSeconds: Math.max(1, Math.ceil(config.batch.maxWaitMs / 1000)), tokenCache: { listen: notifications }, alsoServed: [...ARCHIVE_ROUTE_DOCS, ...CERTIFICATE_ROUTE_DOCS] }), archiveRoutes({ sql, store }),
         certificateRoutes({ sql, publicBaseUrl: config.publicBaseUrl }),
         publicVerificationRoutes({ sql, rpcUrl: config.chain.rpcUrl, trustedContract: contractAddress(config) })],
     });

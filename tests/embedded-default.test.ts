@@ -21,10 +21,12 @@ async function ports() {
   return { PORT: await freePort(), EMBEDDED_DATABASE_PORT: await freePort(), EMBEDDED_S3_PORT: await freePort(), EMBEDDED_CHAIN_PORT: await freePort() };
 }
 
+/** The environment without any configured service: everything embedded. */
+const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|S3_|CHAIN_RPC_URL|ANCHOR_)/.test(k)));
+
 function start(env: Record<string, number>): ChildProcess {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|S3_|CHAIN_RPC_URL|ANCHOR_)/.test(k)));
   return spawn(node, ['cli/crvs.mjs', 'start'], {
-    env: { ...clean, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) },
+    env: { ...cleanEnv(), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 }
@@ -80,6 +82,22 @@ describe('the embedded default (npm start)', () => {
       await again.end();
     } finally {
       expect(await interrupt(second)).toBe(0);
+    }
+  }, 180_000);
+
+  it('refuses a token revoked from the command line at once, not after the token cache expires', async () => {
+    const env = await ports();
+    const child = start(env);
+    const crvs = (...args: string[]) => execFileSync(node, ['cli/crvs.mjs', 'token', ...args], { env: { ...cleanEnv(), DATA_DIR: dataDir, EMBEDDED_DATABASE_PORT: String(env.EMBEDDED_DATABASE_PORT) }, encoding: 'utf8' });
+    try {
+      await waitReady(env.PORT, child);
+      const { token } = JSON.parse(crvs('create', '--role', 'auditor', '--name', 'Embedded revocation probe', '--json')) as { token: string };
+      const search = () => fetch(`http://127.0.0.1:${env.PORT}/v1/records?name=Karimov`, { headers: { authorization: `Bearer ${token}` } });
+      expect((await search()).status).toBe(200); // now remembered by the API's token cache
+      crvs('revoke', '--name', 'Embedded revocation probe');
+      expect((await search()).status).toBe(401);
+    } finally {
+      await interrupt(child);
     }
   }, 180_000);
 

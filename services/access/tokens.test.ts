@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
-import type { Sql } from '../database/client.ts';
+import { listenOn, type Sql } from '../database/client.ts';
 import { authenticate, cachedAuthenticator, createToken, revokeToken } from './tokens.ts';
 
 let env: TestEnvironment;
@@ -47,7 +47,7 @@ describe('bearer tokens', () => {
 
 describe('the token cache of an API process', () => {
   it('stops accepting a token revoked elsewhere at once when it listens for revocations', async () => {
-    const cached = cachedAuthenticator(env.sql, { ttlMs: 60_000, listen: true });
+    const cached = cachedAuthenticator(env.sql, { ttlMs: 60_000, listen: listenOn(env.sql) });
     const { token, record } = await createToken(env.sql, { name: 'Listening desk', role: 'archivist' });
     expect(await cached(token)).toMatchObject({ tokenId: record.id });
     await new Promise((r) => setTimeout(r, 200)); // LISTEN is in place

@@ -9,7 +9,7 @@ import { hash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { RegistryError } from '../errors.ts';
 import type { Db } from '../ledger/record-versions.ts';
-import type { Sql } from '../database/client.ts';
+import type { Listen, Sql } from '../database/client.ts';
 import { ROLES, type Principal, type Role } from './roles.ts';
 
 export const TOKEN_PREFIX = 'crvs_';
@@ -140,11 +140,11 @@ export interface TokenCacheOptions {
   ttlMs?: number;
   maxEntries?: number;
   /**
-   * LISTEN for revocations, so that a token revoked anywhere (`crvs token revoke`, another API
-   * process) stops working here at once rather than after `ttlMs`. Needs a connection of its own;
-   * off for the embedded database, which serves one session.
+   * Hears revocations, so that a token revoked anywhere (`crvs token revoke`, another API process)
+   * stops working here at once rather than after `ttlMs`: `listenOn(sql)` on a real PostgreSQL, the
+   * embedded database's own `listen` on PGlite.
    */
-  listen?: boolean;
+  listen?: Listen;
   onListenError?: (error: unknown) => void;
 }
 
@@ -168,7 +168,7 @@ export function cachedAuthenticator(sql: Sql, options: TokenCacheOptions = {}): 
     for (const [key, entry] of cache) if (entry.principal.tokenId === tokenId) cache.delete(key);
   };
   if (options.listen) {
-    sql.listen(REVOCATION_CHANNEL, forget).catch((error: unknown) => options.onListenError?.(error));
+    options.listen(REVOCATION_CHANNEL, forget).catch((error: unknown) => options.onListenError?.(error));
   }
 
   const authenticator = async (token: string): Promise<Principal | undefined> => {

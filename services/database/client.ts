@@ -10,6 +10,18 @@ import { ServiceUnavailableError } from '../errors.ts';
 export type Sql = postgres.Sql<Record<string, unknown>>;
 export type TransactionSql = postgres.TransactionSql<Record<string, unknown>>;
 
+/**
+ * Hears what is NOTIFYed on `channel` (payloads only). On a real server, postgres.js's `sql.listen`
+ * on a connection of its own ({@link listenOn}); on the embedded database, the serving process's
+ * (embedded/database.ts), which its one shared session requires.
+ */
+export type Listen = (channel: string, onPayload: (payload: string) => void) => Promise<unknown>;
+
+export const listenOn =
+  (sql: Sql): Listen =>
+  (channel, onPayload) =>
+    sql.listen(channel, onPayload);
+
 export interface ConnectOptions {
   /** Shown in pg_stat_activity, so an operator sees which process holds a connection. */
   applicationName?: string;

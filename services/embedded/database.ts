@@ -8,6 +8,10 @@
  * it, through our {@link SessionQueue}, which lends the session to one connection for a whole query
  * or transaction. Our processes use one connection each (see `connectDatabase`). This is for a
  * one-machine start, not for production load.
+ *
+ * Notifications reach the process that serves the database ({@link EmbeddedDatabase.listen}), not
+ * the connections: with one session, a connection's LISTEN would hear only what the session is told
+ * while that connection holds it.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -16,11 +20,14 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Config } from '../config/env.ts';
+import type { Listen } from '../database/client.ts';
 import { ServiceUnavailableError } from '../errors.ts';
 import { SessionQueue } from './session-queue.ts';
 
 export interface EmbeddedDatabase {
   url: string;
+  /** Hears, in this process, what any connection NOTIFYs on `channel` once its transaction commits. */
+  listen: Listen;
   stop(): Promise<void>;
 }
 
@@ -34,7 +41,7 @@ export async function startEmbeddedDatabase(config: Config): Promise<EmbeddedDat
     port: config.database.embeddedPort,
     maxConnections: 8,
   });
-  useSessionQueue(server, db);
+  const queue = useSessionQueue(server, db);
   try {
     await server.start();
   } catch (error) {
@@ -47,6 +54,7 @@ export async function startEmbeddedDatabase(config: Config): Promise<EmbeddedDat
   }
   return {
     url: config.database.url,
+    listen: queue.listen,
     async stop() {
       await server.stop();
       await db.close();
@@ -57,10 +65,24 @@ export async function startEmbeddedDatabase(config: Config): Promise<EmbeddedDat
 /**
  * Puts a {@link SessionQueue} in place of pglite-socket's own queue (its handlers take the server's
  * `queryQueue` when a connection arrives). Refuses a pglite-socket that no longer has one, rather
- * than run with the queue that mixes connections up.
+ * than run with the queue that mixes connections up. Answers how this process hears notifications.
  */
-export function useSessionQueue(server: PGLiteSocketServer, db: PGlite): void {
+export function useSessionQueue(server: PGLiteSocketServer, db: PGlite): { listen: Listen } {
   const internals = server as unknown as { queryQueue?: unknown };
   if (!internals.queryQueue) throw new Error('pglite-socket has no queryQueue to replace: check services/embedded/session-queue.ts against this version');
-  internals.queryQueue = new SessionQueue(db);
+  const channels = new Map<string, { hearers: Set<(payload: string) => void>; listening: Promise<void> }>();
+  const queue = new SessionQueue(db, { onNotification: (channel, payload) => channels.get(channel)?.hearers.forEach((hear) => hear(payload)) });
+  internals.queryQueue = queue;
+  return {
+    async listen(channel, onPayload) {
+      let heard = channels.get(channel);
+      if (!heard) {
+        heard = { hearers: new Set(), listening: queue.listen(channel) };
+        channels.set(channel, heard);
+        heard.listening.catch(() => channels.delete(channel));
+      }
+      heard.hearers.add(onPayload);
+      await heard.listening;
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../tests/support/ports.ts';
 import { migrate } from '../database/migrate.ts';
-import type { Sql } from '../database/client.ts';
+import type { Listen, Sql } from '../database/client.ts';
 import { useSessionQueue } from './database.ts';
 import { SessionQueue } from './session-queue.ts';
 
@@ -15,6 +15,7 @@ describe('the embedded database shared by several processes', () => {
   let db: PGlite;
   let server: PGLiteSocketServer;
   let url: string;
+  let listen: Listen;
   const clients: postgres.Sql[] = [];
   // One connection each, as every process of the system uses with the embedded database.
   const connect = (options: { prepare?: boolean } = {}) => {
@@ -27,7 +28,7 @@ describe('the embedded database shared by several processes', () => {
     db = await PGlite.create();
     const port = await freePort();
     server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 8 });
-    useSessionQueue(server, db);
+    ({ listen } = useSessionQueue(server, db));
     await server.start();
     url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   });
@@ -77,6 +78,24 @@ describe('the embedded database shared by several processes', () => {
     const applied = await Promise.all([migrate(api as unknown as Sql, dir), migrate(worker as unknown as Sql, dir)]);
     expect(applied.flat().sort()).toEqual(['9001', '9002']);
     expect(await api`select n from probe_once`).toHaveLength(1);
+  });
+
+  it('tells the serving process what a connection notifies once its transaction commits, and nothing of one rolled back', async () => {
+    const heard: string[] = [];
+    await listen('desk_news', (payload) => heard.push(payload));
+    const [sender] = [connect()];
+    await sender.begin(async (tx) => {
+      await tx`select pg_notify('desk_news', 'committed')`;
+      expect(heard).toEqual([]);
+    });
+    await sender
+      .begin(async (tx) => {
+        await tx`select pg_notify('desk_news', 'rolled back')`;
+        throw new Error('rolled back');
+      })
+      .catch(() => {});
+    await sender`select pg_notify('other_channel', 'not ours')`;
+    expect(heard).toEqual(['committed']);
   });
 
   it('frees the session when a connection goes away in the middle of a transaction', async () => {

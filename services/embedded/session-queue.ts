@@ -15,8 +15,13 @@
  * A connection keeps the session from its first message until the session is ready for a query
  * again and outside a transaction: after a Sync, a simple Query or a Terminate. Meanwhile the
  * messages of other connections wait, in order.
+ *
+ * The serving process itself can LISTEN on the session ({@link SessionQueue.listen}), in its turn
+ * like a connection; the notifications are read out of whatever the session answers
+ * (notifications.ts).
  */
 import type { PGlite } from '@electric-sql/pglite';
+import { listenMessage, NotificationReader } from './notifications.ts';
 
 const SYNC = 0x53; // 'S'
 const QUERY = 0x51; // 'Q'
@@ -26,6 +31,8 @@ const STARTUP = 0x00;
 const SYNC_MESSAGE = new Uint8Array([SYNC, 0, 0, 0, 4]);
 /** Holds the session for good: no connection has this id. */
 const ABANDONED = -1;
+/** The serving process's own messages (pglite-socket numbers its connections from 1). */
+const SERVER = 0;
 
 type Session = Pick<PGlite, 'execProtocolRawStream' | 'runExclusive' | 'isInTransaction' | 'exec'>;
 
@@ -46,9 +53,24 @@ export class SessionQueue {
   #holder: number | null = null;
   /** Connections that went away while holding the session. */
   readonly #departed = new Set<number>();
+  readonly #notifications: NotificationReader | undefined;
 
-  constructor(db: Session) {
+  /** `onNotification` hears every notification the session gets on the channels it {@link listen}s to. */
+  constructor(db: Session, options: { onNotification?: (channel: string, payload: string) => void } = {}) {
     this.#db = db;
+    this.#notifications = options.onNotification && new NotificationReader(options.onNotification);
+  }
+
+  /** Makes the session listen on `channel`, between the transactions of the connections. */
+  async listen(channel: string): Promise<void> {
+    let answer = Buffer.alloc(0);
+    await this.enqueue(SERVER, listenMessage(channel), (data) => (answer = Buffer.concat([answer, data])));
+    // An ErrorResponse ('E') in place of CommandComplete: say why, in its message field ('M').
+    if (answer[0] === 0x45) {
+      const text = answer.toString('utf8', 5);
+      const message = text.split('\0').find((field) => field.startsWith('M'))?.slice(1);
+      throw new Error(`LISTEN ${channel} failed: ${message ?? 'error'}`);
+    }
   }
 
   enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
@@ -107,7 +129,7 @@ export class SessionQueue {
    * commit the other's half-done work.
    */
   async #release(handlerId: number): Promise<void> {
-    await this.#db.runExclusive(() => this.#db.execProtocolRawStream(SYNC_MESSAGE, { onRawData: () => {} })).catch(() => {});
+    await this.#db.runExclusive(() => this.#db.execProtocolRawStream(SYNC_MESSAGE, { onRawData: (data) => this.#notifications?.read(data) })).catch(() => {});
     if (this.#db.isInTransaction()) await this.#db.exec('rollback').catch(() => {});
     this.#departed.delete(handlerId);
     this.#holder = this.#db.isInTransaction() ? ABANDONED : null;
@@ -122,6 +144,7 @@ export class SessionQueue {
         this.#db.execProtocolRawStream(next.message, {
           onRawData: (data) => {
             bytes += data.length;
+            this.#notifications?.read(data);
             next.onData(data);
           },
         }),

@@ -6,6 +6,7 @@
 import type { Hono } from 'hono';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
 import { createApp } from '../http/app.ts';
+import { listenOn } from '../database/client.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { createToken, type TokenCacheOptions } from '../access/tokens.ts';
@@ -33,7 +34,7 @@ export async function registryTestbed(
   const env = await useTestEnvironment({ chain: false });
   const logger = options.logger ?? createLogger('silent');
   const metrics = createMetrics({ sql: env.sql, logger, processMetrics: false });
-  const app = createApp({ logger, readiness: {}, routers: [registryRoutes({ sql: env.sql, logger, metrics, tokenCache: { listen: true, ...options.tokenCache }, failedAuthentication: options.failedAuthentication })] });
+  const app = createApp({ logger, readiness: {}, routers: [registryRoutes({ sql: env.sql, logger, metrics, tokenCache: { listen: listenOn(env.sql), ...options.tokenCache }, failedAuthentication: options.failedAuthentication })] });
   return {
     env,
     app,
