@@ -7,6 +7,7 @@
 import type { Db } from '../ledger/record-versions.ts';
 import { recordHistory, type RecordVersion } from '../ledger/record-versions.ts';
 import { RegistryError } from '../errors.ts';
+import { assertHistoryIntact } from '../ledger/history-check.ts';
 import type { Certificate, CertificateKind } from './certificate.ts';
 import { certificateSections, committedRegistration } from './record-fields.ts';
 import { parseRecordId, verificationUrl } from './verification-link.ts';
@@ -14,6 +15,8 @@ import { parseRecordId, verificationUrl } from './verification-link.ts';
 /** A birth or marriage as the registry indexes it (migration 0003, `registry_records`). */
 export interface Registration {
   recordId: string;
+  /** The version the registry calls current (the ledger's newest, unless someone changed the index). */
+  currentVersion: number;
   kind: CertificateKind;
   officeCode: string;
   officeName: string;
@@ -24,13 +27,14 @@ export interface Registration {
 export async function registrationOf(db: Db, recordId: string): Promise<Registration | undefined> {
   const id = parseRecordId(recordId);
   if (!id) return undefined;
-  const [row] = await db<{ record_id: string; kind: CertificateKind; office_code: string; office_name: string; registration_number: string; registered_at: Date }[]>`
-    select r.record_id, r.kind, r.office_code, o.name as office_name, r.registration_number, r.registered_at
+  const [row] = await db<{ record_id: string; current_version: number; kind: CertificateKind; office_code: string; office_name: string; registration_number: string; registered_at: Date }[]>`
+    select r.record_id, r.current_version, r.kind, r.office_code, o.name as office_name, r.registration_number, r.registered_at
     from registry_records r join registry_offices o on o.code = r.office_code
     where r.record_id = ${id}`;
   if (!row) return undefined;
   return {
     recordId: row.record_id,
+    currentVersion: row.current_version,
     kind: row.kind,
     officeCode: row.office_code,
     officeName: row.office_name,
@@ -39,11 +43,16 @@ export async function registrationOf(db: Db, recordId: string): Promise<Registra
   };
 }
 
-/** The latest version in the ledger: a correction is a new version, so the last one is current. */
-export async function currentVersion(db: Db, recordId: string): Promise<RecordVersion> {
-  const history = await recordHistory(db, recordId);
+/**
+ * The latest version in the ledger (a correction is a new version, so the last one is current),
+ * once the whole history is checked (history-check.ts): a certificate is never printed from a
+ * version that no longer matches its ledger entry, nor from a record whose correction was undone.
+ */
+export async function currentVersion(db: Db, registration: Pick<Registration, 'recordId' | 'currentVersion'>): Promise<RecordVersion> {
+  const history = await recordHistory(db, registration.recordId);
   const current = history.at(-1);
-  if (!current) throw new RegistryError('not-found', `record ${recordId} has no version in the ledger`);
+  if (!current) throw new RegistryError('not-found', `record ${registration.recordId} has no version in the ledger`);
+  assertHistoryIntact(registration.recordId, history, registration.currentVersion);
   return current;
 }
 

@@ -109,6 +109,24 @@ describe('GET /v1/records/:id/certificate.pdf', () => {
     expect(((await response.json()) as { type: string }).type).toBe(`urn:crvs:problem:${code}`);
   });
 
+  it('prints no certificate of a record whose committed content was edited behind the application’s back', async () => {
+    const victim = await register(env.sql, 'birth', '1802', BIRTH);
+    await env.sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`; // around the append-only triggers
+      await tx`update record_versions set content = jsonb_set(content, '{data,details,child,givenName}', '"Soxta"') where record_id = ${victim.recordId}`;
+    });
+    const response = await certificate(victim.recordId, tokens.registrar);
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { type: string }).type).toBe('urn:crvs:problem:integrity-failure');
+  });
+
+  it('prints no certificate of a record whose correction was undone in the registry index', async () => {
+    const corrected = await register(env.sql, 'birth', '1802', BIRTH);
+    await correct(env.sql, corrected.recordId, (d) => ({ ...d, child: { ...(d.child as object), givenName: 'Oʻgʻilxon' } }));
+    await env.sql`update registry_records set current_version = 1 where record_id = ${corrected.recordId}`;
+    expect((await certificate(corrected.recordId, tokens.registrar)).status).toBe(500);
+  });
+
   it('answers 404 for an id that is not a registration', async () => {
     for (const id of ['6f1d2a90-0000-4000-8000-000000000000', 'not-a-uuid']) {
       const response = await certificate(id, tokens.auditor);

@@ -54,7 +54,7 @@ export const certificateRoutes = (options: CertificateRouteOptions): Hono => {
     if (!registration) throw new RegistryError('not-found', `no birth or marriage registration with id ${id}`);
     assertOfficeScope(principal, registration.officeCode);
 
-    const version = await currentVersion(options.sql, registration.recordId);
+    const version = await currentVersion(options.sql, registration);
     const certificate = buildCertificate(registration, version, { publicBaseUrl: options.publicBaseUrl, issuedAt: options.now?.() });
     const pdf = await renderCertificate(certificate);
     const filename = `certificate-${registration.registrationNumber}-v${version.version}.pdf`;

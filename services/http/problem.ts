@@ -41,7 +41,9 @@ export interface ProblemDocument {
 }
 
 export function toProblem(error: RegistryError, instance?: string): ProblemDocument {
-  const internal = error.status >= 500 && error.code !== 'service-unavailable';
+  // Said in full: which service is down, and which ledger check a record failed (for the staff
+  // and auditors who use the API, not a fault in the code); other 5xx details stay in the log.
+  const internal = error.status >= 500 && error.code !== 'service-unavailable' && error.code !== 'integrity-failure';
   return {
     type: problemType(error.code),
     title: PROBLEM_TITLES[error.code],

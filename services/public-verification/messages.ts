@@ -22,7 +22,7 @@ const en = {
   notConfirmed: 'Not confirmed',
   notConfirmedText:
     'No record matches this link. The certificate may be forged, or the QR code was read or typed incorrectly. Ask the registry office that issued it.',
-  integrityText: 'This record cannot be confirmed right now. Ask the registry office that issued it.',
+  integrityText: 'The registry’s copy of this record no longer matches its sealed fingerprint: it was changed after it was registered. Do not rely on this certificate until the registry office that issued it has looked into it.',
   compareText: 'Compare these details with the paper certificate. Any difference means the paper is not this record.',
   currentText: 'This is the current version of the record.',
   supersededText: 'This version was corrected on {date}. The current version is {version}: ask the registry office for a new certificate.',
@@ -88,7 +88,7 @@ const ru: Messages = {
   notConfirmed: 'Не подтверждено',
   notConfirmedText:
     'По этой ссылке не найдено ни одной записи. Свидетельство может быть поддельным, или QR-код прочитан либо введён неверно. Обратитесь в орган ЗАГС, выдавший его.',
-  integrityText: 'Эту запись сейчас нельзя подтвердить. Обратитесь в орган ЗАГС, выдавший свидетельство.',
+  integrityText: 'Запись в реестре больше не совпадает со своим заверенным отпечатком: её изменили после регистрации. Не полагайтесь на это свидетельство, пока орган ЗАГС, выдавший его, не проверит запись.',
   compareText: 'Сверьте эти сведения с бумажным свидетельством. Любое расхождение означает, что бумага не соответствует этой записи.',
   currentText: 'Это действующая версия записи.',
   supersededText: 'Эта версия исправлена {date}. Действующая версия — {version}: обратитесь в орган ЗАГС за новым свидетельством.',
@@ -152,7 +152,7 @@ const uz: Messages = {
   notConfirmed: 'Tasdiqlanmadi',
   notConfirmedText:
     'Bu havola boʻyicha hech qanday yozuv topilmadi. Guvohnoma soxta boʻlishi yoki QR kod notoʻgʻri oʻqilgan yoxud kiritilgan boʻlishi mumkin. Uni bergan FHDYo organiga murojaat qiling.',
-  integrityText: 'Bu yozuvni hozir tasdiqlab boʻlmaydi. Guvohnomani bergan FHDYo organiga murojaat qiling.',
+  integrityText: 'Reyestrdagi bu yozuv muhrlangan izi bilan endi mos kelmaydi: u roʻyxatga olingandan keyin oʻzgartirilgan. Guvohnomani bergan FHDYo organi yozuvni tekshirmaguncha unga tayanmang.',
   compareText: 'Ushbu maʼlumotlarni qogʻozdagi guvohnoma bilan solishtiring. Har qanday farq qogʻoz bu yozuvga mos emasligini bildiradi.',
   currentText: 'Bu yozuvning amaldagi versiyasi.',
   supersededText: 'Bu versiya {date} kuni tuzatilgan. Amaldagi versiya — {version}: yangi guvohnoma uchun FHDYo organiga murojaat qiling.',

@@ -129,7 +129,7 @@ describe('GET /verify/:id, followed from the QR code of a printed certificate', 
     const page = await open(verificationPath(linkOf(victim.version)), 'en');
     expect(page.status).toBe(404);
     expect(headline(page.html)).toBe('Not confirmed');
-    expect(page.html).toContain('This record cannot be confirmed right now.');
+    expect(page.html).toContain('no longer matches its sealed fingerprint');
     expect(page.html).not.toContain('Malika');
   });
 

@@ -7,12 +7,14 @@
  * same one query, so the page cannot be used to learn whether an id exists. Only a link carrying
  * the record's 256-bit commitment (printed on the certificate) unlocks the summary.
  *
- * Before saying "genuine" the stored version is re-committed (core `commit` with its salt): a row
- * altered behind the application's back no longer matches its commitment and is not vouched for.
+ * Before saying "genuine" the record's whole history is checked (ledger/history-check.ts: each
+ * version re-committed with its salt, the chain of versions, the current one the newest): a row
+ * altered behind the application's back is not vouched for.
  */
 import type { Db } from '../ledger/record-versions.ts';
 import { anchoringStatuses, recordHistory, versionByCommitment, type AnchoringStatus } from '../ledger/record-versions.ts';
-import { commit, type Hex } from '../ledger/core.ts';
+import type { Hex } from '../ledger/core.ts';
+import { historyFaults } from '../ledger/history-check.ts';
 import { registrationOf } from '../certificates/issue.ts';
 import { committedRegistration, publicSummary, type PublicSummary } from '../certificates/record-fields.ts';
 import type { VerificationLink } from '../certificates/verification-link.ts';
@@ -36,13 +38,15 @@ export async function verdictFor(db: Db, link: VerificationLink | undefined): Pr
   if (!link) return { outcome: 'not-confirmed' };
   const version = await versionByCommitment(db, link.commitment);
   if (!version || version.recordId !== link.recordId || version.version !== link.version) return { outcome: 'not-confirmed' };
-  if (commit(version.content, version.salt).commitment !== version.commitment) return { outcome: 'integrity-failure' };
 
   const [history, statuses, registration] = await Promise.all([
     recordHistory(db, version.recordId),
     anchoringStatuses(db, [version.id]),
     registrationOf(db, version.recordId),
   ]);
+  // The whole history, not only the linked version: a correction removed or undone behind the
+  // application's back would otherwise let a superseded certificate pass as current.
+  if (historyFaults(history, registration?.currentVersion).length) return { outcome: 'integrity-failure' };
   const latest = history.at(-1)!;
   const committed = committedRegistration(version.content.data);
   const next = history.find((v) => v.version === version.version + 1);

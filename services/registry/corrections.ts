@@ -7,6 +7,7 @@
  */
 import type { Sql, TransactionSql } from '../database/client.ts';
 import { appendRecordVersion, recordHistory } from '../ledger/record-versions.ts';
+import { assertHistoryIntact } from '../ledger/history-check.ts';
 import { canonicalise } from '../ledger/core.ts';
 import { RegistryError } from '../errors.ts';
 import { recordAudit, type AuditEntry } from '../audit-trail/trail.ts';
@@ -65,6 +66,9 @@ function correctInTransaction(sql: Sql, r: NewCorrection): Promise<Issued & { re
     const record = await findRegistryRecord(tx, r.recordId, { lock: true });
     if (!record) throw new RegistryError('not-found', `no record ${r.recordId}`);
     const history = await recordHistory(tx, r.recordId);
+    // A correction carries the current version's registration forward and commits to it anew: built
+    // on a row edited behind the application's back, it would seal the edit as a genuine version.
+    assertHistoryIntact(r.recordId, history, record.currentVersion);
     const correction = { reason: r.reason, correctsVersion: r.correctsVersion };
     if (record.currentVersion !== r.correctsVersion) {
       const made = history.find((v) => v.version === r.correctsVersion + 1);

@@ -53,6 +53,49 @@ describe('GET /v1/records/:id', () => {
     expect((await json(res)).type).toBe('urn:crvs:problem:not-found');
   });
 
+  describe('a record whose rows were changed behind the application’s back (500 integrity-failure, nothing of it shown)', () => {
+    /** As someone with direct database access could, around the ledger's append-only triggers. */
+    const tamper = (change: (tx: typeof t.env.sql) => Promise<unknown>) =>
+      t.env.sql.begin(async (tx) => {
+        await tx`set local session_replication_role = replica`;
+        await change(tx as unknown as typeof t.env.sql);
+      });
+    const refused = async (id: string, fault: RegExp) => {
+      const res = await t.request('GET', `/v1/records/${id}`, { token: auditor });
+      const problem = await json(res);
+      expect(res.status).toBe(500);
+      expect(problem).toMatchObject({ type: 'urn:crvs:problem:integrity-failure' });
+      expect(problem.faults.join('; ')).toMatch(fault);
+      expect(JSON.stringify(problem)).not.toContain('Soxta');
+    };
+
+    it('refuses a record whose committed content was edited', async () => {
+      const created = await registerBirth();
+      await tamper((tx) => tx`update record_versions set content = jsonb_set(content, '{data,details,child,givenName}', '"Soxta"') where record_id = ${created.id}`);
+      await refused(created.id, /version 1 no longer matches its commitment/);
+    });
+
+    it('refuses a record whose correction was undone in the registry index', async () => {
+      const created = await registerBirth();
+      const fix = { correctsVersion: 1, reason: 'Given name misspelt', details: details((b) => (b.child.givenName = 'Mohinoz')) };
+      expect((await correct(created.id, fix)).status).toBe(201);
+      await t.env.sql`update registry_records set current_version = 1, corrected_at = null where record_id = ${created.id}`;
+      await refused(created.id, /calls version 1 current, but the ledger's newest is version 2/);
+    });
+
+    it('refuses a record given another record’s version', async () => {
+      const [victim, other] = [await registerBirth(), await registerBirth()];
+      const fix = { correctsVersion: 1, reason: 'Given name misspelt', details: details((b) => (b.child.givenName = 'Soxta')) };
+      expect((await correct(other.id, fix)).status).toBe(201);
+      await tamper(async (tx) => {
+        await tx`delete from registry_people where record_id = ${other.id}`;
+        await tx`update record_versions set record_id = ${victim.id} where record_id = ${other.id} and version = 2`;
+      });
+      await t.env.sql`update registry_records set current_version = 2 where record_id = ${victim.id}`;
+      await refused(victim.id, /version 2 says it is birth .* version 2, but is stored as birth/);
+    });
+  });
+
   it('answers 400 naming the id when it is not a record id', async () => {
     const res = await t.request('GET', "/v1/records/1'%20OR%20'1'='1", { token: auditor });
     const problem = await json(res);
@@ -81,6 +124,19 @@ describe('POST /v1/records/:id/corrections', () => {
       previousCommitment: created.commitment,
       correction: { reason: 'Given name misspelt; corrected per the hospital certificate', correctsVersion: 1 },
     });
+  });
+
+  it('refuses to correct a record whose registration was edited behind the application’s back, and changes nothing', async () => {
+    const created = await registerBirth();
+    await t.env.sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`; // around the append-only triggers
+      await tx`update record_versions set content = jsonb_set(content, '{data,registration,number}', '"1802-2026-999999"') where record_id = ${created.id}`;
+    });
+    const before = await registryState(t.env);
+    const res = await correct(created.id, { correctsVersion: 1, reason: 'Given name misspelt', details: details((b) => (b.child.givenName = 'Mohinoz')) });
+    expect(res.status).toBe(500);
+    expect((await json(res)).type).toBe('urn:crvs:problem:integrity-failure');
+    expect(await registryState(t.env)).toEqual(before);
   });
 
   it('refuses another correction of a version that is no longer current (409) and changes nothing', async () => {

@@ -6,6 +6,7 @@
 import type { Db, AnchoringStatus, RecordVersion } from '../../ledger/record-versions.ts';
 import { anchoringStatuses, recordHistory } from '../../ledger/record-versions.ts';
 import { RegistryError } from '../../errors.ts';
+import { assertHistoryIntact } from '../../ledger/history-check.ts';
 import type { Office } from '../offices.ts';
 import { unitByCode } from '../places/places.ts';
 import type { RegistrationContent } from '../registrations.ts';
@@ -28,10 +29,15 @@ export interface RecordDocument {
   anchoring: Map<bigint, AnchoringStatus>;
 }
 
-/** The record's versions and their anchoring; the current one is the record's `currentVersion`. */
+/**
+ * The record's versions and their anchoring; the current one is the record's `currentVersion`,
+ * which must be the ledger's newest. A history that no longer matches its ledger entries is
+ * refused (history-check.ts), never shown as the record.
+ */
 export async function loadDocument(db: Db, record: RegistryRecord): Promise<RecordDocument> {
   const history = await recordHistory(db, record.recordId);
   if (history.length === 0) throw new RegistryError('integrity-failure', `record ${record.recordId} is indexed but has no ledger versions`);
+  assertHistoryIntact(record.recordId, history, record.currentVersion);
   const anchoring = await anchoringStatuses(
     db,
     history.map((v) => v.id),
@@ -41,7 +47,7 @@ export async function loadDocument(db: Db, record: RegistryRecord): Promise<Reco
 
 export function recordView(doc: RecordDocument, office: Office | undefined) {
   const { record, history, anchoring } = doc;
-  const current = history.find((v) => v.version === record.currentVersion) ?? history[history.length - 1]!;
+  const current = history.at(-1)!; // the record's current version (loadDocument checked)
   return {
     id: record.recordId,
     kind: record.kind,
