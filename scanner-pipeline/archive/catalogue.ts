@@ -10,6 +10,7 @@ import { anchoringStatuses, recordHistory, type AnchoringStatus } from '../../se
 import type { FieldTree } from './fields.ts';
 import type { ReviewStatus } from './entry.ts';
 import type { StoredObject } from './keys.ts';
+import { assertDocumentMatchesLedger } from './ledger-check.ts';
 
 export interface ArchiveDocument {
   id: string;
@@ -53,10 +54,13 @@ const toDocument = (r: Record<string, unknown>): ArchiveDocument => ({
 
 const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
+/** One document, once its row is found to agree with its ledger entry (ledger-check.ts). */
 export async function getDocument(sql: Sql, id: string): Promise<ArchiveDocument> {
   const [row] = isUuid(id) ? await sql`select * from archive_documents where id = ${id}` : [];
   if (!row) throw new RegistryError('not-found', `no archived document ${id}`);
-  return toDocument(row);
+  const document = toDocument(row);
+  await assertDocumentMatchesLedger(sql, document);
+  return document;
 }
 
 export interface DocumentVersion {
