@@ -12,7 +12,7 @@ import type { Sql } from '../../services/database/client.ts';
 import { RegistryError } from '../../services/errors.ts';
 import type { FieldTree } from './fields.ts';
 import { searchTextOf, type ReviewStatus } from './entry.ts';
-import { searchKey } from '../../services/names/search-key.ts';
+import { cyrillicToLatin, searchKey } from '../../services/names/search-key.ts';
 
 export interface SearchHit {
   id: string;
@@ -39,25 +39,39 @@ function queryKey(query: string): string {
   return searchKey(query.replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, '$3.$2.$1'));
 }
 
+/** oʻ in any of its spellings (ў once transliterated), as the 1995 alphabet writes it. */
+const O_APOSTROPHE = /o[\u02BB\u02BC\u2018\u2019\u0060\u00B4']/g;
+
+/**
+ * The search forms of `query`: its own and, when it has an oʻ (ў), the Russian spelling of it as
+ * у, which is how Soviet-era records write Uzbek names (Жўраев and Joʻrayev are Джураев there,
+ * Ўктам is Уктам). An archivist types today's spelling; the record holds the one of its time.
+ */
+export function queryKeys(query: string): string[] {
+  const own = queryKey(query);
+  const russian = queryKey(cyrillicToLatin(query).replace(O_APOSTROPHE, 'u'));
+  return russian === own ? [own] : [own, russian];
+}
+
 export async function searchArchive(sql: Sql, query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
-  const key = queryKey(query);
-  if (key.replace(/[^\p{L}\p{N}]/gu, '').length < 2) {
+  const keys = queryKeys(query);
+  if (keys[0]!.replace(/[^\p{L}\p{N}]/gu, '').length < 2) {
     throw new RegistryError('validation-failed', 'search for at least two letters or digits', { field: 'q' });
   }
   const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
-  const like = `%${escapeLike(key)}%`;
+  const likes = keys.map((k) => `%${escapeLike(k)}%`);
   const rows = await sql.begin(async (tx) => {
     // 0.5 rather than pg_trgm's 0.6: "Yusupov" and "Yusufov", one consonant apart, score 0.5.
     await tx`select set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY)}, true)`;
     return tx`
-    with q as (select ${key}::text as k, plainto_tsquery('simple', ${key}) as tsq)
+    with q as (select k, l, plainto_tsquery('simple', k) as tsq from unnest(${keys}::text[], ${likes}::text[]) as q(k, l))
     select d.id, d.source_file, d.kind, d.language, d.review_status, d.fields, d.created_at,
            -- Whole words first ("Yusufov" the surname before "Yusufovich" the patronymic), then
-           -- the closest spelling, then a literal piece of text.
-           0.5 * (d.search_vector @@ q.tsq)::int + 0.3 * strict_word_similarity(q.k, d.search_text)
-             + 0.2 * (d.search_text like ${like})::int as score
-    from archive_documents d, q
-    where d.search_vector @@ q.tsq or q.k <% d.search_text or d.search_text like ${like}
+           -- the closest spelling, then a literal piece of text; the best of the query's forms.
+           max(0.5 * (d.search_vector @@ q.tsq)::int + 0.3 * strict_word_similarity(q.k, d.search_text)
+             + 0.2 * (d.search_text like q.l)::int) as score
+    from archive_documents d join q on d.search_vector @@ q.tsq or q.k <% d.search_text or d.search_text like q.l
+    group by d.id
     order by score desc, d.created_at desc, d.id
     limit ${limit}`;
   });
