@@ -13,6 +13,7 @@ import { RegistryError } from '../../services/errors.ts';
 import type { FieldTree } from './fields.ts';
 import { searchTextOf, type ReviewStatus } from './entry.ts';
 import { cyrillicToLatin, searchKey } from '../../services/names/search-key.ts';
+import { parseDate } from '../extract/dates.ts';
 
 export interface SearchHit {
   id: string;
@@ -34,9 +35,25 @@ const WORD_SIMILARITY = 0.5;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** `DD.MM.YYYY` in a query also finds the ISO date the fields hold (and the other way round). */
+/**
+ * A query's dates as `DD.MM.YYYY`, the form the search text holds them in (searchTextOf): an ISO
+ * date, or a date as certificates print it in words (`13 ноября 1983`, `1984 йил 9 ноябрь`,
+ * `17-iyun 2020`), read as the extraction reads the page ({@link parseDate}).
+ */
+function datesAsPrinted(query: string): string {
+  let out = query.replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, '$3.$2.$1');
+  for (let from = 0; ; ) {
+    const found = parseDate(out.slice(from));
+    if (!found) return out;
+    const [year, month, day] = found.iso.split('-');
+    const printed = `${day}.${month}.${year}`;
+    out = out.slice(0, from + found.start) + printed + out.slice(from + found.end);
+    from += found.start + printed.length;
+  }
+}
+
 function queryKey(query: string): string {
-  return searchKey(query.replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, '$3.$2.$1'));
+  return searchKey(datesAsPrinted(query));
 }
 
 /** oʻ in any of its spellings (ў once transliterated), as the 1995 alphabet writes it. */
