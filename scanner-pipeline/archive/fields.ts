@@ -66,3 +66,13 @@ export function fieldValues(tree: FieldTree): Record<string, unknown> {
     Object.entries(tree).map(([name, node]) => [name, isFieldValue(node) ? node.value : fieldValues(node)]),
   );
 }
+
+/**
+ * The tree with no confidence above `max`: fields read again from a document's plain OCR text
+ * (naming its kind) have no per-word confidence, and must not look surer than the reading itself.
+ */
+export function confidenceAtMost(tree: FieldTree, max: number): FieldTree {
+  return Object.fromEntries(
+    Object.entries(tree).map(([name, node]) => [name, isFieldValue(node) ? { ...node, confidence: Math.min(node.confidence, max) } : confidenceAtMost(node, max)]),
+  );
+}

@@ -11,7 +11,7 @@ import { fromHex, toHex, type Hex } from '../../services/ledger/core.ts';
 import { appendRecordVersion } from '../../services/ledger/record-versions.ts';
 import { fieldsFromText } from '../ingest/read-document.ts';
 import { ARCHIVE_ENTRY_KIND, KIND_FIELD, rekindedEntryData, reviewedEntryData, searchTextOf, type ArchiveEntryData, type ReviewNote } from './entry.ts';
-import { fieldAt, withField, type FieldValue } from './fields.ts';
+import { confidenceAtMost, fieldAt, withField, type FieldValue } from './fields.ts';
 import { getDocument, type ArchiveDocument } from './catalogue.ts';
 
 const isoDate = z.iso.date();
@@ -98,7 +98,9 @@ function kindChange(current: ArchiveDocument, request: ReviewRequest): Change {
   }
   const kind = DocumentKind.safeParse(request.value);
   if (!kind.success) throw new RegistryError('validation-failed', 'value: the kind is birth or marriage', { field: 'value' });
-  const fields = fieldsFromText(current.ocrText, current.language, kind.data);
+  // Read from the plain text, which has no word confidences: each field is as sure as the page's
+  // reading was on the whole, and no surer (it still waits for review, like every re-read field).
+  const fields = confidenceAtMost(fieldsFromText(current.ocrText, current.language, kind.data), current.ocrConfidence ?? 0);
   return { previousValue: current.kind, value: kind.data, next: (prior, note) => rekindedEntryData(prior, kind.data, fields, note) };
 }
 

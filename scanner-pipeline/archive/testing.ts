@@ -10,12 +10,12 @@ import type { DocumentRead } from '../ingest/read-document.ts';
 import { storeDocument } from './documents.ts';
 import type { FieldTree } from './fields.ts';
 
-/** Archives a one-page birth record of `text` read in `language`; answers its document id. */
-export async function archiveText(env: TestEnvironment, text: string, fields: FieldTree, language = 'uzb'): Promise<string> {
+/** Archives a one-page record of `text` read in `language` (a birth unless told); answers its document id. */
+export async function archiveText(env: TestEnvironment, text: string, fields: FieldTree, language = 'uzb', kind: 'birth' | 'marriage' | null = 'birth'): Promise<string> {
   const original = new TextEncoder().encode(`scan of ${text}`);
   const sha256 = createHash('sha256').update(original).digest('hex');
   const read: DocumentRead = {
-    kind: 'birth',
+    kind,
     language,
     pages: [{ number: 1, image: original, imageExtension: 'png', imageContentType: 'image/png', text, hocr: null, confidence: 0.9 }],
     text,
