@@ -92,7 +92,8 @@ async function withChain<T>(config: Config, body: (provider: JsonRpcProvider) =>
   }
 }
 
-function parseAddress(value: string, field: string): string {
+/** An address argument or option, or a one-line UsageError naming it (exit 2). */
+export function parseAddress(value: string, field: string): string {
   if (!isAddress(value)) {
     throw new UsageError(`${field}: ${JSON.stringify(value)} is not an address (0x and 40 hex digits, checksummed if mixed-case)`, field);
   }

@@ -4,7 +4,9 @@
  * `crvs verify evidence FILE... [--rpc URL] [--contract ADDRESS] [--explain] [--json]` checks
  * evidence bundles with nothing but the files and a chain endpoint (after sigstore/rekor's
  * `verify`, which can show every step). Exit 0 every bundle genuine, 1 any forged or altered,
- * 2 could not run (unreadable file, not a bundle, chain unreachable), with a one-line reason each.
+ * 2 could not run (unreadable file, not a bundle, chain unreachable, a `--contract` that is no
+ * address), with a one-line reason each. Without a pinned contract, a genuine bundle's verdict line
+ * says so: `genuine on an unpinned contract 0x…`.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -14,6 +16,7 @@ import { RegistryError } from '../../services/errors.ts';
 import { parseEvidence, type EvidenceBundle } from '../../services/ledger/evidence.ts';
 import { verifyEvidence, type EvidenceVerification, type VerificationStep } from '../../services/ledger/evidence-verifier.ts';
 import { action, EXIT_CANNOT_RUN, EXIT_OK, oneLine, report } from '../report.ts';
+import { parseAddress } from './chain.ts';
 
 /** The `verify` group; other checks (`verify record`, ...) add their subcommand to the returned command. */
 export function registerVerify(program: Command): Command {
@@ -64,10 +67,12 @@ function registerVerifyEvidence(verify: Command): void {
 
 /** `--rpc` and `--contract`, else the configuration (an auditor's machine usually has none set). */
 function endpoints(options: EvidenceOptions): { rpcUrl: string; trustedContract: string | undefined } {
-  if (options.rpc && options.contract) return { rpcUrl: options.rpc, trustedContract: options.contract };
+  // Checked before any bundle is read: ethers' own refusal names no option.
+  const contract = options.contract === undefined ? undefined : parseAddress(options.contract, '--contract');
+  if (options.rpc && contract) return { rpcUrl: options.rpc, trustedContract: contract };
   const config = loadConfig();
   const configured = config.chain.contractAddress ?? (config.chain.embedded ? readDeployment(config)?.address : undefined);
-  return { rpcUrl: options.rpc ?? config.chain.rpcUrl, trustedContract: options.contract ?? configured };
+  return { rpcUrl: options.rpc ?? config.chain.rpcUrl, trustedContract: contract ?? configured };
 }
 
 async function verifyFile(file: string, rpcUrl: string, trustedContract: string | undefined): Promise<FileOutcome> {
@@ -94,14 +99,23 @@ function describe(outcome: FileOutcome, explain: boolean): string {
   const what = `record ${record.recordId ?? '?'} version ${record.version ?? '?'} (${record.kind ?? '?'}), batch ${bundle.batchId}`;
   const lines = [
     outcome.verdict === 'genuine'
-      ? `${outcome.file}: genuine: ${what}, anchored on chain ${bundle.chainId} at ${bundle.contractAddress} (tx ${bundle.transactionHash}, block ${bundle.blockNumber})`
+      ? `${outcome.file}: ${genuineOn(outcome)}: ${what}, anchored on chain ${bundle.chainId} at ${bundle.contractAddress} (tx ${bundle.transactionHash}, block ${bundle.blockNumber})`
       : outcome.verdict === 'forged'
         ? `${outcome.file}: FORGED OR ALTERED: ${outcome.reason}`
         : `${outcome.file}: could not verify: ${outcome.reason}`,
   ];
-  if (!outcome.contractPinned) lines.push(`  note: contract ${bundle.contractAddress} taken from the bundle; pass --contract with the registry's published address`);
   if (explain) lines.push(...outcome.steps.map(explainStep));
   return lines.join('\n');
+}
+
+/**
+ * The verdict word of a genuine bundle. Unpinned, the contract is the one the bundle names, and
+ * anyone can deploy a look-alike and anchor a forged root on it: the verdict itself says so, where
+ * a note on the next line would be lost in a list of files or a `grep genuine`.
+ */
+function genuineOn(outcome: { contractPinned: boolean; bundle: EvidenceBundle }): string {
+  if (outcome.contractPinned) return 'genuine';
+  return `genuine on an unpinned contract ${outcome.bundle.contractAddress}: pin the registry's contract with --contract`;
 }
 
 const MARK = { passed: '✓', failed: '✗', 'not-run': '-' } as const;

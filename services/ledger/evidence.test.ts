@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import { Wallet } from 'ethers';
+import { Wallet, type TransactionReceipt } from 'ethers';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployTestContract, useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
@@ -31,7 +31,10 @@ beforeAll(async () => {
   env = await useTestEnvironment({ env: { BATCH_MAX_WAIT_MS: '100' } });
   rpcUrl = env.config.chain.rpcUrl;
   versions = [];
-  for (let i = 0; i < 7; i++) versions.push(await appendRecordVersion(env.sql, { kind: 'birth', data: { child: `Child ${i}`, born: '2024-03-0' + i } }));
+  for (let i = 0; i < 7; i++) {
+    const data = { child: `Child ${i}`, givenName: 'Sardor', father: 'Karimov', sex: 'male', born: '2024-03-0' + i };
+    versions.push(await appendRecordVersion(env.sql, { kind: 'birth', data }));
+  }
   const worker = startAnchorWorker(env.config, env.sql, pino({ level: 'silent' }), { metrics: newAnchorWorkerMetrics() });
   try {
     for (let tries = 0; ; tries++) {
@@ -65,6 +68,27 @@ async function batchLeaves(): Promise<Hex[]> {
   return rows.map((r) => toHex(r.leaf));
 }
 
+/** A RegistryAnchor of a forger's own, on the same chain: what an unpinned verification cannot tell apart. */
+async function lookAlike() {
+  const { contractAddress, anchorPrivateKey } = await deployTestContract(rpcUrl);
+  const connection = new ChainConnection(rpcUrl);
+  const contract = registryAnchorAt(contractAddress, new Wallet(anchorPrivateKey, await connection.provider()));
+  return {
+    address: contractAddress,
+    anchor: async (batchId: number, root: string, leafCount: number) => (await (await contract.getFunction('anchor')(batchId, root, leafCount)).wait()) as TransactionReceipt,
+    close: () => connection.destroy(),
+  };
+}
+type LookAlike = Awaited<ReturnType<typeof lookAlike>>;
+
+/** A forged record anchored for real as batch 1 of `fake`: only pinning the registry's contract tells it apart. */
+async function forgedOn(fake: LookAlike): Promise<EvidenceBundle> {
+  const forged = commit({ ...genuine.record, data: { child: 'Forged' } });
+  const receipt = await fake.anchor(1, forged.leaf, 1);
+  const anchoring = { proof: [], root: forged.leaf, leafCount: 1, batchId: 1, contractAddress: fake.address, transactionHash: receipt.hash as Hex, blockNumber: receipt.blockNumber };
+  return { ...genuine, record: JSON.parse(forged.canonical) as Record<string, unknown>, ...forged, ...anchoring };
+}
+
 describe('evidence bundles', () => {
   it('gives a self-contained crvs-evidence-v1 bundle that verifies off chain, with OpenZeppelin and with the contract', async () => {
     expect(parseEvidence(JSON.parse(JSON.stringify(genuine)))).toEqual(genuine);
@@ -72,7 +96,7 @@ describe('evidence bundles', () => {
     const result = await verify(genuine);
     expect(result.verdict).toBe('genuine');
     expect(result.steps.map((s) => [s.step, s.status])).toEqual(
-      ['canonical', 'commitment', 'leaf', 'inclusion', 'contract', 'chain', 'anchored-root', 'contract-verify'].map((s) => [s, 'passed']),
+      ['canonical', 'commitment', 'leaf', 'inclusion', 'contract', 'chain', 'anchored-root', 'contract-verify', 'transaction'].map((s) => [s, 'passed']),
     );
     expect(StandardMerkleTree.verify(genuine.root, ['bytes32'], [genuine.commitment], genuine.proof)).toBe(true);
     const connection = new ChainConnection(rpcUrl);
@@ -114,6 +138,16 @@ describe('evidence bundles', () => {
     expect(result.steps.find((s) => s.step === 'inclusion')).toMatchObject({ status: 'failed', expected: genuine.root, calculated: rootFromProof(recommitted.leaf, genuine.proof) });
   });
 
+  it.each([
+    ['givenName', '"SARDOR" for "Sardor"', 'SARDOR'],
+    ['father', 'a Kelvin sign (U+212A) for the K of "Karimov"', '\u212Aarimov'], // lower-cases to a Latin k
+    ['sex', '"MALE" for "male"', 'MALE'],
+  ])('calls a record whose %s has %s forged', async (field, _what, value) => {
+    const result = await verify(tampered((b) => ((b.record.data as Record<string, unknown>)[field] = value)));
+    expect(result.verdict).toBe('forged');
+    expect(firstFailure(result)).toBe('canonical');
+  });
+
   it('catches an inserted record, even with a consistent tree rebuilt around it', async () => {
     const forged = commit({ ...genuine.record, recordId: '00000000-0000-4000-8000-000000000000' });
     const withOthersProof = tampered((b) => Object.assign(b, { record: JSON.parse(forged.canonical), ...forged }));
@@ -145,17 +179,74 @@ describe('evidence bundles', () => {
   });
 
   it('catches a bundle anchored on a look-alike contract when the registry contract is given', async () => {
-    const fake = await deployTestContract(rpcUrl);
-    const forged = commit({ ...genuine.record, data: { child: 'Forged' } });
-    const connection = new ChainConnection(rpcUrl);
+    const fake = await lookAlike();
     try {
-      const signer = new Wallet(fake.anchorPrivateKey, await connection.provider());
-      const receipt = await (await registryAnchorAt(fake.contractAddress, signer).getFunction('anchor')(1, forged.leaf, 1)).wait();
-      const bundle = { ...genuine, record: JSON.parse(forged.canonical), ...forged, proof: [], root: forged.leaf, leafCount: 1, batchId: 1, contractAddress: fake.contractAddress, transactionHash: receipt.hash, blockNumber: receipt.blockNumber };
+      const bundle = await forgedOn(fake);
       expect((await verifyEvidence(bundle, rpcUrl)).verdict).toBe('genuine'); // why the registry's address must be pinned
       expect(firstFailure(await verify(bundle))).toBe('contract');
     } finally {
+      fake.close();
+    }
+  });
+
+  it('calls a bundle forged when its transactionHash names no transaction', async () => {
+    const result = await verify(tampered((b) => (b.transactionHash = `0x${'11'.repeat(32)}`)));
+    expect(result.verdict).toBe('forged');
+    expect(result.steps.find((s) => s.step === 'transaction')).toMatchObject({ status: 'failed', detail: `transactionHash: no transaction 0x${'11'.repeat(32)} on chain 31337` });
+  });
+
+  it('calls a bundle forged when its blockNumber is not the block of its transaction', async () => {
+    const result = await verify(tampered((b) => (b.blockNumber = 99)));
+    expect(result.verdict).toBe('forged');
+    expect(result.steps.find((s) => s.step === 'transaction')).toMatchObject({
+      status: 'failed',
+      detail: `blockNumber: transaction ${genuine.transactionHash} is in block ${genuine.blockNumber}, the bundle says block 99`,
+      expected: '99',
+      calculated: String(genuine.blockNumber),
+    });
+  });
+
+  it('calls a bundle forged when its transaction was sent to another contract', async () => {
+    const other = await lookAlike();
+    try {
+      const receipt = await other.anchor(1, genuine.root, genuine.leafCount);
+      const result = await verify(tampered((b) => Object.assign(b, { transactionHash: receipt.hash, blockNumber: receipt.blockNumber })));
+      expect(result.verdict).toBe('forged');
+      expect(result.steps.find((s) => s.step === 'transaction')?.detail).toBe(
+        `transactionHash: transaction ${receipt.hash} was sent to ${other.address}, not to the contract ${env.contractAddress}`,
+      );
+    } finally {
+      other.close();
+    }
+  });
+
+  it('calls a bundle forged when its transaction reverted', async () => {
+    const connection = new ChainConnection(rpcUrl);
+    try {
+      const signer = new Wallet(env.anchorPrivateKey, await connection.provider());
+      // An explicit gas limit skips the estimate that would refuse the call before sending it.
+      const tx = await registryAnchorAt(env.contractAddress, signer).getFunction('anchor')(999, genuine.root, 1, { gasLimit: 200_000 });
+      const receipt = (await connection.provider().then((p) => p.waitForTransaction(tx.hash as string)))!;
+      expect(receipt.status).toBe(0);
+      const result = await verify(tampered((b) => Object.assign(b, { transactionHash: receipt.hash, blockNumber: receipt.blockNumber })));
+      expect(result.verdict).toBe('forged');
+      expect(result.steps.find((s) => s.step === 'transaction')?.detail).toBe(`transactionHash: transaction ${receipt.hash} reverted`);
+    } finally {
       connection.destroy();
+    }
+  });
+
+  it('calls a bundle forged when its transaction anchored another batch', async () => {
+    const fake = await lookAlike();
+    try {
+      const bundle = await forgedOn(fake);
+      const second = await fake.anchor(2, commit({ other: true }).leaf, 1);
+      const result = await verifyEvidence({ ...bundle, transactionHash: second.hash as Hex, blockNumber: second.blockNumber }, rpcUrl);
+      expect(result.verdict).toBe('forged');
+      expect(firstFailure(result)).toBe('transaction');
+      expect(result.reason).toBe(`transaction: transactionHash: transaction ${second.hash} emitted no BatchAnchored(1, ${bundle.root}) from ${fake.address}`);
+    } finally {
+      fake.close();
     }
   });
 
@@ -168,9 +259,12 @@ describe('evidence bundles', () => {
   });
 });
 
-async function crvs(args: string[]) {
+/** Runs `crvs` in the test environment, without the variables named in `unset`. */
+async function crvs(args: string[], unset: string[] = []) {
+  const variables: Record<string, string | undefined> = { ...process.env, ...env.env };
+  for (const name of unset) delete variables[name];
   try {
-    const { stdout, stderr } = await run(node, ['cli/crvs.mjs', ...args], { env: { ...process.env, ...env.env } });
+    const { stdout, stderr } = await run(node, ['cli/crvs.mjs', ...args], { env: variables });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -189,7 +283,7 @@ describe('crvs verify evidence', () => {
     const { code, stdout } = await crvs(['verify', 'evidence', '--explain', file('genuine.json', genuine)]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/genuine\.json: genuine: record .* batch 1, anchored on chain 31337/);
-    for (const step of ['canonical', 'commitment', 'leaf', 'inclusion', 'contract', 'chain', 'anchored-root', 'contract-verify']) {
+    for (const step of ['canonical', 'commitment', 'leaf', 'inclusion', 'contract', 'chain', 'anchored-root', 'contract-verify', 'transaction']) {
       expect(stdout).toMatch(new RegExp(`✓ ${step} `));
     }
   });
@@ -216,6 +310,42 @@ describe('crvs verify evidence', () => {
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/notes\.json: .*"hello world.*is not valid JSON/);
+  });
+
+  it('exits 1 for a bundle whose record differs from the committed text only in case', async () => {
+    const shouted = tampered((b) => ((b.record.data as Record<string, unknown>).givenName = 'SARDOR'));
+    const { code, stdout } = await crvs(['verify', 'evidence', file('shouted.json', shouted)]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^.*shouted\.json: FORGED OR ALTERED: canonical: the record differs from the committed text$/m);
+  });
+
+  it('exits 1 for a bundle naming a transaction and block that did not anchor it', async () => {
+    const renamed = tampered((b) => Object.assign(b, { transactionHash: `0x${'11'.repeat(32)}`, blockNumber: 99 }));
+    const { code, stdout } = await crvs(['verify', 'evidence', file('renamed.json', renamed)]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/renamed\.json: FORGED OR ALTERED: transaction: transactionHash: no transaction 0x(11){32} on chain 31337/);
+    expect(stdout).not.toMatch(/genuine/);
+  });
+
+  it('exits 2 with a one-line reason naming --contract for a contract that is not an address', async () => {
+    const { code, stdout, stderr } = await crvs(['verify', 'evidence', '--contract', '0x1234', file('genuine.json', genuine)]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('crvs: --contract: "0x1234" is not an address (0x and 40 hex digits, checksummed if mixed-case)\n');
+  });
+
+  it('says on the verdict line that a contract taken from the bundle was not pinned', async () => {
+    const fake = await lookAlike();
+    try {
+      const bundle = await forgedOn(fake);
+      const { code, stdout } = await crvs(['verify', 'evidence', file('unpinned.json', bundle)], ['ANCHOR_CONTRACT_ADDRESS']);
+      expect(code).toBe(0);
+      expect(stdout.split('\n')[0]).toMatch(
+        new RegExp(`^\\S*unpinned\\.json: genuine on an unpinned contract ${fake.address}: pin the registry's contract with --contract: record `),
+      );
+    } finally {
+      fake.close();
+    }
   });
 
   it('exits 2 when the chain cannot be reached', async () => {

@@ -124,6 +124,7 @@ const STEP_LABELS: Record<StepName, Record<Language, string>> = {
   chain: { uz: 'Blokcheyn tarmogʻi', ru: 'Сеть блокчейна', en: 'Blockchain network' },
   'anchored-root': { uz: 'Blokcheyndagi ildiz', ru: 'Корень в блокчейне', en: 'Root anchored on chain' },
   'contract-verify': { uz: 'Kontrakt tekshiruvi', ru: 'Проверка контрактом', en: 'Contract’s own check' },
+  transaction: { uz: 'Qayd etish tranzaksiyasi', ru: 'Транзакция фиксации', en: 'Anchoring transaction' },
 };
 
 export type EvidenceOutcome =

@@ -54,6 +54,8 @@ const open = async (path: string, lang: string) => {
   return { status: response.status, html: await response.text(), headers: response.headers };
 };
 
+type BirthData = typeof BIRTH;
+
 const headline = (html: string) => /<h1 id="verdict">(?:<span aria-hidden="true">[^<]*<\/span>)?([^<]*)<\/h1>/.exec(html)?.[1];
 
 describe('GET /verify/:id, followed from the QR code of a printed certificate', () => {
@@ -227,6 +229,21 @@ describe('the independent check of an evidence bundle', () => {
     (bundle.record as { data: { details: { child: { givenName: string } } } }).data.details.child.givenName = 'Malika';
     const response = await app.request('/verify/evidence', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bundle) });
     expect(((await response.json()) as { verdict: string }).verdict).toBe('forged');
+  });
+
+  it.each([
+    ['the child’s given name in capitals', (d: BirthData) => (d.child.givenName = d.child.givenName.toUpperCase())],
+    ['a Kelvin sign (U+212A) for the k of the mother’s patronymic', (d: BirthData) => (d.mother.patronymic = d.mother.patronymic.replace('k', '\u212A'))],
+    ['the child’s sex in capitals', (d: BirthData) => (d.child.sex = d.child.sex.toUpperCase())],
+  ])('calls a bundle sent as JSON forged when its record has %s', async (_what, alter) => {
+    const bundle = await bundleOf();
+    const data = (bundle.record as { data: { details: BirthData } }).data.details;
+    const before = JSON.stringify(data);
+    alter(data);
+    expect(JSON.stringify(data)).not.toBe(before);
+    const response = await app.request('/verify/evidence', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bundle) });
+    const verification = (await response.json()) as { verdict: string; reason: string };
+    expect(verification).toMatchObject({ verdict: 'forged', reason: 'canonical: the record differs from the committed text' });
   });
 
   it('refuses JSON that is not an evidence bundle with 422 problem+json naming the field', async () => {
