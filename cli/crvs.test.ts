@@ -40,4 +40,11 @@ describe('the crvs command', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/database is unreachable/);
   });
+
+  it('says that `crvs start` serves the embedded database when a command cannot reach it', async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL'));
+    const { stderr } = await run(node, ['cli/crvs.mjs', 'token', 'list'], { env: { ...env, EMBEDDED_DATABASE_PORT: '1' } }).catch((e: { stderr: string }) => e);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr.trim()).toMatch(/^crvs: database is unreachable: .*served by `crvs start`: start it first, or set DATABASE_URL\)$/);
+  });
 });

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
-import { RegistryError, oneLineMessage } from '../services/errors.ts';
+import { RegistryError, ServiceUnavailableError, oneLineMessage } from '../services/errors.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
@@ -52,5 +52,7 @@ export function oneLine(error: unknown): string {
     const issue = error.issues[0];
     return `${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`;
   }
-  return oneLineMessage(error);
+  // Every command but `crvs start` is a client of the embedded database, which `crvs start` serves.
+  const embedded = error instanceof ServiceUnavailableError && error.service === 'database' && !process.env.DATABASE_URL;
+  return embedded ? `${oneLineMessage(error)} (the embedded database is served by \`crvs start\`: start it first, or set DATABASE_URL)` : oneLineMessage(error);
 }

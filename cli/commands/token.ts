@@ -6,7 +6,7 @@
 import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../../services/config/env.ts';
-import { connectDatabase, type Sql } from '../../services/database/client.ts';
+import { connectDatabase, pingDatabase, type Sql } from '../../services/database/client.ts';
 import { ROLES, type Role } from '../../services/access/roles.ts';
 import { createToken, listTokens, revokeToken, type TokenRecord } from '../../services/access/tokens.ts';
 import { recordAudit } from '../../services/audit-trail/trail.ts';
@@ -15,6 +15,7 @@ import { action, report, UsageError } from '../report.ts';
 async function withDatabase<T>(run: (sql: Sql) => Promise<T>): Promise<T> {
   const sql = connectDatabase(loadConfig(), { max: 1, applicationName: 'crvs-token' });
   try {
+    await pingDatabase(sql); // "database is unreachable", not a bare socket error
     return await run(sql);
   } finally {
     await sql.end({ timeout: 5 });

@@ -15,9 +15,11 @@ const node = path.resolve('node_modules/.bin/node');
 let env: TestEnvironment;
 const files = { certificate: '', evidence: '', otherEvidence: '', tampered: '', altered: '', notPdf: '' };
 
-async function crvs(args: string[]) {
+async function crvs(args: string[], unset: string[] = []) {
   try {
-    const { stdout, stderr } = await run(node, ['cli/crvs.mjs', ...args], { env: { ...process.env, ...env.env } });
+    const all: Record<string, string | undefined> = { ...process.env, ...env.env };
+    for (const name of unset) delete all[name];
+    const { stdout, stderr } = await run(node, ['cli/crvs.mjs', ...args], { env: all });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -64,6 +66,12 @@ describe('crvs verify certificate', () => {
     const { code, stdout } = await crvs(['verify', 'certificate', files.certificate, '--evidence', files.evidence]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^genuine: the chain confirms this record version/m);
+  });
+
+  it('says in its verdict that the contract was taken from the bundle when none is pinned', async () => {
+    const { code, stdout } = await crvs(['verify', 'certificate', files.certificate, '--evidence', files.evidence], ['ANCHOR_CONTRACT_ADDRESS']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^genuine on an unpinned contract 0x[0-9a-fA-F]{40}: pin the registry's contract with --contract: the chain confirms/m);
   });
 
   it('refuses the evidence of another version of the record (exit 1)', async () => {

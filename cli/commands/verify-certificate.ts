@@ -87,9 +87,11 @@ function describe(file: string, check: CertificateCheck, explain: boolean): stri
       break;
     case 'genuine': {
       const a = check.anchoring!;
-      lines.push('genuine: the chain confirms this record version, and the certificate prints what the record says');
+      // Unpinned, the contract is the one the bundle names, which anyone can deploy: said in the
+      // verdict line itself, as `crvs verify evidence` says it.
+      const on = check.evidence!.contractPinned ? 'genuine' : `genuine on an unpinned contract ${a.contractAddress}: pin the registry's contract with --contract`;
+      lines.push(`${on}: the chain confirms this record version, and the certificate prints what the record says`);
       lines.push(`  anchored in batch ${a.batchId} on chain ${a.chainId} at ${a.contractAddress} (tx ${a.transactionHash}, block ${a.blockNumber})`);
-      if (!check.evidence!.contractPinned) lines.push('  note: contract taken from the bundle; pass --contract with the registry\'s published address');
       break;
     }
     case 'mismatch':
