@@ -129,4 +129,27 @@ describe('crvs audit', () => {
     expect(stderr).toMatch(/--max-pending-age: "soon" is not a duration/);
     expect(code).toBe(2);
   });
+
+  it('exits 2 with a one-line reason, before auditing, when the report cannot be written', async () => {
+    const [env] = await freshLedger();
+    const { code, stdout, stderr } = await crvs(env, ['audit', '--report', '/nonexistent/dir/r.html']);
+    expect(stderr).toBe('crvs: --report: cannot write /nonexistent/dir/r.html: directory /nonexistent/dir does not exist\n');
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
+  });
+
+  it('says in the INTACT headline that stored scans were not checked', async () => {
+    const [env] = await freshLedger();
+    const { code, stdout } = await crvs(env, ['audit']);
+    expect(stdout).toMatch(/^INTACT: nothing altered, removed or slipped in \(stored scans NOT checked: --fixity\)$/m);
+    expect(code).toBe(0);
+  });
+
+  it('exits 1 and names the registration when the registry index undid a correction', async () => {
+    const [env, ledger] = await freshLedger();
+    await env.sql`update registry_records set current_version = 1, corrected_at = null where record_id = ${ledger.births[0]!.recordId}`;
+    const { code, stdout } = await crvs(env, ['audit']);
+    expect(stdout).toMatch(/current-version-mismatch: .*shows version 1 as current, but the ledger's newest version is 2.*registration 2601-2024-0000001/);
+    expect(code).toBe(1);
+  });
 });

@@ -7,7 +7,8 @@
  *   crvs audit --fixity --sample 1000 --report audit.html
  *   crvs audit --json --max-pending-age 30m
  */
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
@@ -20,7 +21,7 @@ import { FINDING_KINDS, FINDING_TITLES } from '../../services/audit/findings.ts'
 import { formatAge } from '../../services/audit/ledger-scan.ts';
 import { connectAuditDatabase } from '../../services/audit/read-only.ts';
 import { renderAuditReport } from '../../services/audit/report-html.ts';
-import { action, report, UsageError } from '../report.ts';
+import { action, oneLine, report, UsageError, type Report } from '../report.ts';
 
 /** Findings listed in the text output; `--json` and `--report` have them all. */
 const TEXT_FINDINGS = 50;
@@ -56,6 +57,8 @@ async function auditCommand(flags: AuditFlags) {
   const sample = flags.sample === undefined ? undefined : count(flags.sample, '--sample', 1);
   const workers = count(flags.workers, '--workers', 0);
   const fixity = Boolean(flags.fixity) || sample !== undefined;
+  // Checked before an audit that may take an hour, not after it.
+  if (flags.report) checkWritable(flags.report);
   const config = loadConfig();
   const sql = await connectAuditDatabase(config);
   const progress = new ProgressBars(!flags.json && Boolean(process.stderr.isTTY));
@@ -65,8 +68,7 @@ async function auditCommand(flags: AuditFlags) {
     try {
       const result = await runAudit({ sql, chain, store }, { maxPendingAgeMs, fixity, sample, workers, onProgress: (p) => progress.update(p) });
       progress.stop();
-      if (flags.report) writeFileSync(flags.report, renderAuditReport(result));
-      return report(result, formatAudit(result, flags.report), result.ok);
+      return flags.report ? withReportFile(result, flags.report, Boolean(flags.json)) : report(result, formatAudit(result), result.ok);
     } finally {
       chain.close();
       store?.client.destroy();
@@ -74,6 +76,45 @@ async function auditCommand(flags: AuditFlags) {
   } finally {
     progress.stop();
     await sql.end({ timeout: 5 });
+  }
+}
+
+/** A one-line reason (exit 2) unless `file` can be created or overwritten. */
+export function checkWritable(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  const refuse = (why: string) => {
+    throw new UsageError(`--report: cannot write ${file}: ${why}`, 'report');
+  };
+  const existing = statSync(file, { throwIfNoEntry: false });
+  if (existing?.isDirectory()) refuse('it is a directory');
+  const parent = statSync(dir, { throwIfNoEntry: false });
+  if (!parent) refuse(`directory ${dir} does not exist`);
+  if (!parent!.isDirectory()) refuse(`${dir} is not a directory`);
+  try {
+    accessSync(existing ? file : dir, constants.W_OK);
+  } catch {
+    refuse(existing ? 'the file is not writable' : `directory ${dir} is not writable`);
+  }
+}
+
+/**
+ * Writes the HTML report; the findings are never lost to a failed write (disk full, the directory
+ * removed meanwhile): they are printed as ever, the failure is one line on stderr, and the exit
+ * is 1 with findings (they matter more), else 2 (the report asked for was not written).
+ */
+function withReportFile(result: AuditResult, file: string, json: boolean): Report {
+  try {
+    writeFileSync(file, renderAuditReport(result));
+    return report(result, formatAudit(result, file), result.ok);
+  } catch (error) {
+    const text = formatAudit(result);
+    if (!result.ok) {
+      process.stderr.write(`crvs: the report was not written to ${file}: ${oneLine(error)}\n`);
+      return report(result, text, false);
+    }
+    // `action` prints a returned report; a thrown error is its one line on stderr and exit 2.
+    process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${text}\n`);
+    throw new Error(`the report was not written to ${file}: ${oneLine(error)}`);
   }
 }
 
@@ -114,16 +155,17 @@ export function formatAudit(r: AuditResult, reportFile?: string): string {
     `  pending          ${s.pendingWithinAge} within ${formatAge(s.maxPendingAgeMs)}`,
     `  fixity           ${s.fixity.mode === 'off' ? 'not checked (--fixity)' : `${s.fixity.checked} of ${s.fixity.committedObjects} objects checked`}`,
   ];
-  if (r.ok) lines.push('INTACT: nothing altered, removed or slipped in');
+  if (r.ok) lines.push(`INTACT: nothing altered, removed or slipped in${uncheckedText(s.fixity)}`);
   else {
     lines.push(`FAILED: ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}`);
-    for (const kind of FINDING_KINDS) if (r.counts[kind]) lines.push(`  ${kind.padEnd(22)} ${String(r.counts[kind]).padStart(6)}  ${FINDING_TITLES[kind]}`);
+    for (const kind of FINDING_KINDS) if (r.counts[kind]) lines.push(`  ${kind.padEnd(26)} ${String(r.counts[kind]).padStart(6)}  ${FINDING_TITLES[kind]}`);
     lines.push('findings:');
     for (const f of r.findings.slice(0, TEXT_FINDINGS)) {
       const ids = [
         f.batchId !== undefined && `batch ${f.batchId}`,
         f.position !== undefined && `position ${f.position}`,
         f.recordId && `record ${f.recordId}`,
+        f.registrationNumber && `registration ${f.registrationNumber}`,
         f.objectKey && `object ${f.objectKey}`,
       ].filter(Boolean);
       lines.push(`  ${f.kind}: ${f.message}${ids.length ? ` [${ids.join(', ')}]` : ''}`);
@@ -133,6 +175,13 @@ export function formatAudit(r: AuditResult, reportFile?: string): string {
   }
   if (reportFile) lines.push(`report written to ${reportFile}`);
   return lines.join('\n');
+}
+
+/** What the verdict does not cover, said in the verdict itself. */
+function uncheckedText(f: AuditResult['summary']['fixity']): string {
+  if (f.mode === 'off') return ' (stored scans NOT checked: --fixity)';
+  if (f.checked < f.committedObjects) return ` (stored scans: only a sample of ${f.checked} of ${f.committedObjects} checked)`;
+  return '';
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };

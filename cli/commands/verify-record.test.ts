@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { commit, fromHex } from '../../services/ledger/core.ts';
 import { appendRecordVersion } from '../../services/ledger/record-versions.ts';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
-import { behindTheApplication, buildLedger, crvs, type TestLedger } from '../../services/audit/test-ledger.ts';
+import { behindTheApplication, buildLedger, crvs, registrationNumberOf, type TestLedger } from '../../services/audit/test-ledger.ts';
 
 let env: TestEnvironment | undefined;
 afterEach(async () => {
@@ -85,5 +85,42 @@ describe('crvs verify record', () => {
     const { code, stderr } = await crvs(env, ['verify', 'record', crypto.randomUUID()]);
     expect(stderr).toMatch(/^crvs: no record [0-9a-f-]+ in the database\n$/);
     expect(code).toBe(2);
+  });
+
+  it('says which version the registry shows as current, under which registration number', async () => {
+    const [env, ledger] = await freshLedger();
+    const { code, stdout } = await crvs(env, ['verify', 'record', ledger.births[0]!.recordId]);
+    expect(stdout).toContain(`current version: 2 (registry index, registration ${registrationNumberOf(0)})`);
+    expect(code).toBe(0);
+  });
+
+  it('exits 1 when the registry index shows an older version than the ledger holds', async () => {
+    const [env, ledger] = await freshLedger();
+    await env.sql`update registry_records set current_version = 1, corrected_at = null where record_id = ${ledger.births[0]!.recordId}`;
+    const { code, stdout } = await crvs(env, ['verify', 'record', ledger.births[0]!.recordId]);
+    expect(stdout).toMatch(/^record \S+: FAILED/);
+    expect(stdout).toContain('current version: 1 (registry index');
+    expect(stdout).toMatch(/current-version-mismatch: .*newest version is 2/);
+    expect(code).toBe(1);
+  });
+
+  it('exits 1 for a record the audit trail knows whose versions are gone from the ledger', async () => {
+    const [env, ledger] = await freshLedger();
+    const gone = ledger.births[3]!;
+    await behindTheApplication(env.sql, ['record_versions', 'batch_leaves'], async (sql) => {
+      await sql`delete from registry_records where record_id = ${gone.recordId}`;
+      await sql`delete from batch_leaves where version_id = ${gone.id}`;
+      await sql`delete from record_versions where id = ${gone.id}`;
+    });
+    const { code, stdout, stderr } = await crvs(env, ['verify', 'record', gone.recordId]);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/ledger-record-missing: record \S+ was written 1 time according to the audit trail/);
+    expect(code).toBe(1);
+  });
+
+  it('counts one version as "1 version"', async () => {
+    const [env, ledger] = await freshLedger();
+    const { stdout } = await crvs(env, ['verify', 'record', ledger.births[1]!.recordId]);
+    expect(stdout).toMatch(/^record \S+: INTACT \(1 version: 1 verified;/);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * `crvs verify record ID [--explain] [--json]`: every version of one record, read straight from
- * PostgreSQL (read-only) and verified against the chain. Exit 0 every version intact (anchored
- * ones proven, pending ones consistent), 1 a version failed, 2 could not run (no such record,
- * database or chain unreachable).
+ * PostgreSQL (read-only) and verified against the chain, with the version the registry index or
+ * the archive shows as current. Exit 0 every version intact (anchored ones proven, pending ones
+ * consistent) and the index agreeing, 1 a version failed or the index, archive or audit trail
+ * disagrees with the ledger (a record they know whose versions are gone included), 2 could not
+ * run (an id nothing knows, database or chain unreachable).
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../../services/config/env.ts';
@@ -47,12 +49,21 @@ export function formatRecord(r: RecordVerification, explain: boolean): string {
   const byStatus = new Map<string, number>();
   for (const v of r.versions) byStatus.set(v.status, (byStatus.get(v.status) ?? 0) + 1);
   const counts = [...byStatus].map(([status, n]) => `${n} ${status}`);
-  const lines = [`record ${r.recordId}: ${r.ok ? 'INTACT' : 'FAILED'} (${r.versions.length} versions: ${counts.join(', ')}; chain ${r.chain.chainId}, contract ${r.chain.contractAddress})`];
+  const versions = `${r.versions.length} version${r.versions.length === 1 ? '' : 's'}${counts.length ? `: ${counts.join(', ')}` : ''}`;
+  const lines = [`record ${r.recordId}: ${r.ok ? 'INTACT' : 'FAILED'} (${versions}; chain ${r.chain.chainId}, contract ${r.chain.contractAddress})`, `  ${currentText(r)}`];
+  for (const p of r.problems) lines.push(`  ${p.kind}: ${p.message}`);
   for (const v of r.versions) {
     lines.push(`  version ${v.version} (${v.kind}, id ${v.versionId}): ${STATUS_TEXT[v.status]}${where(v)}${v.reason ? `: ${v.reason}` : ''}`);
     if (explain) lines.push(...v.steps.map(explainStep));
   }
   return lines.join('\n');
+}
+
+/** Which version the application shows: the auditor must know what a citizen is shown. */
+function currentText(r: RecordVerification): string {
+  if (!r.current) return 'current version: not shown by the registry or the archive (no index row)';
+  const number = r.current.registrationNumber ? `, registration ${r.current.registrationNumber}` : '';
+  return `current version: ${r.current.version} (${r.current.index === 'registry' ? 'registry index' : 'archive'}${number})`;
 }
 
 function where(v: VersionVerification): string {

@@ -4,7 +4,7 @@ import { commit, fromHex, leafOf } from '../ledger/core.ts';
 import { appendRecordVersion } from '../ledger/record-versions.ts';
 import { putObject } from '../objectstore/client.ts';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
-import { anchorPending, auditOf, behindTheApplication, buildLedger, type TestLedger } from './test-ledger.ts';
+import { anchorPending, auditOf, behindTheApplication, buildLedger, registrationNumberOf, type TestLedger } from './test-ledger.ts';
 
 // Each test tampers with its own freshly built ledger (own database, bucket and contract).
 let env: TestEnvironment | undefined;
@@ -61,6 +61,7 @@ describe('crvs audit engine', () => {
     const [env, ledger] = await freshLedger();
     const target = ledger.births[3]!; // batch 2, position 0; no correction names it
     await behindTheApplication(env.sql, ['record_versions', 'batch_leaves'], async (sql) => {
+      await sql`delete from registry_records where record_id = ${target.recordId}`;
       await sql`delete from batch_leaves where version_id = ${target.id}`;
       await sql`delete from record_versions where id = ${target.id}`;
     });
@@ -68,18 +69,20 @@ describe('crvs audit engine', () => {
     expect(result.findings.map((f) => [f.kind, f.batchId, f.position])).toEqual([
       ['record-missing', 2, 0],
       ['count-mismatch', 2, undefined],
+      ['ledger-record-missing', undefined, undefined],
     ]);
   });
 
   it('reports a row slipped into a batch with a forged leaf and proof as in no anchored batch', async () => {
     const [env] = await freshLedger();
-    const forged = commit({ schema: 'crvs/record-version/v1', recordId: crypto.randomUUID(), version: 1, kind: 'birth', previousCommitment: null, data: { child: { givenName: 'Ghost' } } });
+    const ghost = crypto.randomUUID();
+    const forged = commit({ schema: 'crvs/record-version/v1', recordId: ghost, version: 1, kind: 'birth', previousCommitment: null, data: { child: { givenName: 'Ghost' } } });
     const [stolen] = await env.sql<{ proof: Buffer }[]>`select proof from batch_leaves where batch_id = 1 and position = 0`;
     let versionId = 0n;
     await behindTheApplication(env.sql, ['record_versions', 'batch_leaves'], async (sql) => {
       const [row] = await sql<{ id: bigint }[]>`
         insert into record_versions (record_id, version, kind, content, salt, commitment, leaf)
-        values (${crypto.randomUUID()}, 1, 'birth', ${sql.json(JSON.parse(forged.canonical))}, ${fromHex(forged.salt)}, ${fromHex(forged.commitment)}, ${fromHex(forged.leaf)})
+        values (${ghost}, 1, 'birth', ${sql.json(JSON.parse(forged.canonical))}, ${fromHex(forged.salt)}, ${fromHex(forged.commitment)}, ${fromHex(forged.leaf)})
         returning id`;
       versionId = row!.id;
       await sql`insert into batch_leaves (batch_id, position, version_id, proof) values (1, 3, ${versionId}, ${stolen!.proof})`;
@@ -126,7 +129,10 @@ describe('crvs audit engine', () => {
       await tx`delete from record_versions where id = ${target.id}`;
     });
     const result = await auditOf(env);
-    expect(result.findings.map((f) => [f.kind, f.batchId, f.position, f.versionId])).toEqual([['record-missing', 1, 1, String(target.id)]]);
+    expect(result.findings.map((f) => [f.kind, f.batchId, f.position, f.versionId])).toEqual([
+      ['record-missing', 1, 1, String(target.id)],
+      ['ledger-record-missing', undefined, undefined, undefined],
+    ]);
   });
 
   it('reports a batch row removed with every database rule switched off, and still verifies its leaves', async () => {
@@ -193,5 +199,78 @@ describe('crvs audit engine', () => {
     const pooled = await auditOf(env, { workers: 2, chunkSize: 2 });
     expect(pooled.findings).toEqual(inThread.findings);
     expect(inThread.findings.map((f) => f.kind)).toEqual(['content-changed', 'root-mismatch']);
+  });
+
+  it('reports a correction undone in the registry index, naming the record and its registration number', async () => {
+    const [env, ledger] = await freshLedger();
+    const corrected = ledger.births[0]!;
+    await env.sql`update registry_records set current_version = 1, corrected_at = null where record_id = ${corrected.recordId}`;
+    const result = await auditOf(env);
+    expect(result.findings).toEqual([
+      expect.objectContaining({ kind: 'current-version-mismatch', recordId: corrected.recordId, registrationNumber: registrationNumberOf(0), expected: 'version 2', actual: 'version 1' }),
+    ]);
+  });
+
+  it('reports a version moved to another record as identity-mismatch, and the record it left as missing', async () => {
+    const [env, ledger] = await freshLedger();
+    const [, kept, , moved] = ledger.births;
+    await behindTheApplication(env.sql, ['record_versions'], async (sql) => {
+      await sql`delete from registry_records where record_id = ${moved!.recordId}`;
+      await sql`update record_versions set record_id = ${kept!.recordId}, version = 2, previous_commitment = ${fromHex(kept!.commitment)} where id = ${moved!.id}`;
+      await sql`update registry_records set current_version = 2 where record_id = ${kept!.recordId}`;
+    });
+    const result = await auditOf(env);
+    expect(result.findings.map((f) => [f.kind, f.versionId ?? null, f.recordId])).toEqual([
+      ['identity-mismatch', String(moved!.id), kept!.recordId],
+      ['ledger-record-missing', null, moved!.recordId],
+    ]);
+  });
+
+  it('reports a version whose previous_commitment no longer names the version before as version-chain-broken', async () => {
+    const [env, ledger] = await freshLedger();
+    await behindTheApplication(env.sql, ['record_versions'], (sql) =>
+      sql`update record_versions set previous_commitment = ${fromHex(ledger.births[1]!.commitment)} where id = ${ledger.correction.id}`,
+    );
+    const result = await auditOf(env);
+    expect(result.findings).toEqual([expect.objectContaining({ kind: 'version-chain-broken', versionId: String(ledger.correction.id), recordId: ledger.correction.recordId })]);
+  });
+
+  it('reports a registration removed from the registry index as index-record-missing, with its registration number', async () => {
+    const [env, ledger] = await freshLedger();
+    await env.sql`delete from registry_records where record_id = ${ledger.births[2]!.recordId}`;
+    const result = await auditOf(env);
+    expect(result.findings).toEqual([
+      expect.objectContaining({ kind: 'index-record-missing', recordId: ledger.births[2]!.recordId, registrationNumber: registrationNumberOf(2) }),
+    ]);
+  });
+
+  it('names the record and registration number of a deleted first version, as the chain confirms them', async () => {
+    const [env, ledger] = await freshLedger();
+    const first = ledger.births[0]!; // its correction still names its commitment
+    await env.sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`delete from record_versions where id = ${first.id}`;
+    });
+    const result = await auditOf(env);
+    expect(result.findings).toContainEqual(
+      expect.objectContaining({ kind: 'record-missing', versionId: String(first.id), recordId: first.recordId, registrationNumber: registrationNumberOf(0), batchId: 1, position: 0 }),
+    );
+    expect(result.findings).toContainEqual(expect.objectContaining({ kind: 'version-chain-broken', versionId: String(ledger.correction.id), registrationNumber: registrationNumberOf(0) }));
+  });
+
+  it('reports an archive document whose OCR text was edited as archive-index-changed', async () => {
+    const [env, ledger] = await freshLedger();
+    const entry = ledger.archive[0]!;
+    await env.sql`update archive_documents set ocr_text = 'OCR text of akt-1957-015', search_text = 'akt-1957-015' where id = ${entry.recordId}`;
+    const result = await auditOf(env);
+    expect(result.findings).toEqual([expect.objectContaining({ kind: 'archive-index-changed', recordId: entry.recordId, actual: 'ocr_text' })]);
+  });
+
+  it('reports an archive document whose fields were edited as archive-index-changed', async () => {
+    const [env, ledger] = await freshLedger();
+    const entry = ledger.archive[1]!;
+    await env.sql`update archive_documents set fields = jsonb_set(fields, '{child,givenName,value}', '"Gulnoza"') where id = ${entry.recordId}`;
+    const result = await auditOf(env);
+    expect(result.findings).toEqual([expect.objectContaining({ kind: 'archive-index-changed', recordId: entry.recordId, actual: 'fields' })]);
   });
 });

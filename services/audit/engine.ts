@@ -19,12 +19,14 @@ import type { ObjectStore } from '../objectstore/client.ts';
 import { RegistryError } from '../errors.ts';
 import { attachChain, emptyEntry, isComplete, isRebuildable, loadBatchBook, type BatchEntry } from './batch-book.ts';
 import { judgeBatches } from './batch-verdicts.ts';
-import { readAnchoredBatches, type AnchorReader } from './chain-batches.ts';
+import { readAnchoredBatches, type AnchoredBatch, type AnchorReader } from './chain-batches.ts';
 import { countByKind, sortFindings, type Finding, type FindingKind } from './findings.ts';
 import { checkFixity, ObjectSample } from './fixity.ts';
 import { LeafPool } from './leaf-pool.ts';
 import { scanVersions } from './ledger-scan.ts';
-import { READ_ONLY_SNAPSHOT } from './read-only.ts';
+import { nameMissingVersions } from './missing-versions.ts';
+import { checkRecordIndexes, registrationNumbers } from './record-index.ts';
+import { isRowSecurityRefusal, readOnlySnapshot, rowSecurityFindings } from './read-only.ts';
 
 export interface AuditOptions {
   /** Pending versions and sealed batches older than this are reported as unanchored. */
@@ -92,7 +94,7 @@ export async function runAudit(sources: AuditSources, options: AuditOptions): Pr
   const pool = LeafPool.start(options.workers ?? availableParallelism());
   const objects = new ObjectSample(options.sample);
   try {
-    const ledger = await sources.sql.begin(READ_ONLY_SNAPSHOT, (tx) => auditLedger(tx, sources.chain, pool, objects, latestBatchId, options));
+    const ledger = await readOnlySnapshot(sources.sql, (tx) => auditLedger(tx, sources.chain, pool, objects, latestBatchId, options)).catch(refusedByRowSecurity);
     const { findings } = ledger;
     let checked = 0;
     if (options.fixity) {
@@ -103,7 +105,7 @@ export async function runAudit(sources: AuditSources, options: AuditOptions): Pr
       };
       findings.push(...(await checkFixity(sources.store!, objects.items, { onProgress })));
     }
-    await attachRecordIds(sources.sql, findings);
+    await nameRecords(sources.sql, findings);
     sortFindings(findings);
     const failedBatches = new Set(findings.map((f) => f.batchId));
     const durationMs = performance.now() - started;
@@ -128,6 +130,13 @@ export async function runAudit(sources: AuditSources, options: AuditOptions): Pr
   }
 }
 
+/** What the ledger phase, run in one snapshot, hands back to {@link runAudit}. */
+interface LedgerPhase {
+  findings: Finding[];
+  anchored: AnchoredBatch[];
+  summary: Omit<AuditResult['summary'], 'versionsPerSecond' | 'maxPendingAgeMs' | 'workers' | 'fixity'>;
+}
+
 async function auditLedger(
   tx: TransactionSql,
   chain: AnchorReader,
@@ -135,8 +144,11 @@ async function auditLedger(
   objects: ObjectSample,
   latestBatchId: number,
   options: AuditOptions,
-) {
-  // The first statement fixes the snapshot every later one sees.
+): Promise<LedgerPhase> {
+  // Rows a policy would hide cannot be audited: say so rather than audit what the policy shows.
+  const rigged = await rowSecurityFindings(tx);
+  if (rigged.length) return notAudited(rigged);
+  // The first statement on a ledger table fixes the snapshot every later one sees.
   const [count] = await tx<{ total: bigint }[]>`select count(*) as total from record_versions`;
   const book = await loadBatchBook(tx, options.maxPendingAgeMs);
   const batchesInDatabase = [...book.values()].filter((b) => b.stored).length;
@@ -175,6 +187,8 @@ async function auditLedger(
   });
   for (const entry of book.values()) if (isComplete(entry)) buildRoot(entry);
   const verdicts = await judgeBatches(tx, book, findings, options.maxPendingAgeMs);
+  findings.push(...(await checkRecordIndexes(tx)));
+  await nameMissingVersions(tx, findings, book);
   return {
     findings,
     anchored: anchored.sort((a, b) => a.id - b.id),
@@ -190,13 +204,32 @@ async function auditLedger(
   };
 }
 
-/** Names the record of every finding about a version (one query; the ids are few). */
-async function attachRecordIds(sql: Sql, findings: Finding[]): Promise<void> {
-  const ids = [...new Set(findings.flatMap((f) => (f.versionId ? [f.versionId] : [])))];
-  if (!ids.length) return;
-  const rows = await sql.begin(READ_ONLY_SNAPSHOT, (tx) =>
-    tx<{ id: bigint; record_id: string }[]>`select id, record_id from record_versions where id = any(${tx.array(ids)}::bigint[])`,
-  );
-  const byId = new Map(rows.map((r) => [String(r.id), r.record_id]));
-  for (const f of findings) if (f.versionId && byId.has(f.versionId)) f.recordId = byId.get(f.versionId);
+/** What the ledger phase returns when it could not read the ledger as the application sees it. */
+function notAudited(findings: Finding[]): LedgerPhase {
+  const summary = { recordVersions: 0, batchesInDatabase: 0, batchesAnchored: 0, batchesVerified: 0, leavesVerified: 0, pendingWithinAge: 0, batchesAwaitingAnchor: 0 };
+  return { findings, anchored: [], summary };
+}
+
+/** A policy added while the audit ran: PostgreSQL refused (row_security = off) rather than filter. */
+function refusedByRowSecurity(error: unknown): LedgerPhase {
+  if (!isRowSecurityRefusal(error)) throw error;
+  return notAudited([{ kind: 'row-security', message: `PostgreSQL refused to show the auditor every row: ${(error as Error).message}` }]);
+}
+
+/**
+ * Names the record (and its registration number) of every finding about a version or a record:
+ * one query each, the ids are few.
+ */
+async function nameRecords(sql: Sql, findings: Finding[]): Promise<void> {
+  const ids = [...new Set(findings.flatMap((f) => (f.versionId && !f.recordId ? [f.versionId] : [])))];
+  await readOnlySnapshot(sql, async (tx) => {
+    if (ids.length) {
+      const rows = await tx<{ id: bigint; record_id: string }[]>`select id, record_id from record_versions where id = any(${tx.array(ids)}::bigint[])`;
+      const byId = new Map(rows.map((r) => [String(r.id), r.record_id]));
+      for (const f of findings) if (f.versionId && !f.recordId && byId.has(f.versionId)) f.recordId = byId.get(f.versionId);
+    }
+    const unnumbered = [...new Set(findings.flatMap((f) => (f.recordId && !f.registrationNumber ? [f.recordId] : [])))];
+    const numbers = await registrationNumbers(tx, unnumbered);
+    for (const f of findings) if (f.recordId && !f.registrationNumber && numbers.has(f.recordId)) f.registrationNumber = numbers.get(f.recordId);
+  });
 }

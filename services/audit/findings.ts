@@ -6,8 +6,15 @@
  */
 
 export const FINDING_KINDS = [
+  'row-security',
   'content-changed',
+  'identity-mismatch',
+  'version-chain-broken',
   'record-missing',
+  'ledger-record-missing',
+  'index-record-missing',
+  'current-version-mismatch',
+  'archive-index-changed',
   'record-not-in-batch',
   'root-mismatch',
   'count-mismatch',
@@ -22,8 +29,15 @@ export type FindingKind = (typeof FINDING_KINDS)[number];
 
 /** What each kind means, for the text and HTML reports. */
 export const FINDING_TITLES: Record<FindingKind, string> = {
+  'row-security': 'row-level security could hide rows from the auditor',
   'content-changed': 'record content changed after it was committed',
+  'identity-mismatch': "version row names another record or version than its committed content",
+  'version-chain-broken': 'version does not name the commitment of the version before',
   'record-missing': 'record version missing from its batch',
+  'ledger-record-missing': 'record known to the registry or audit trail missing from the ledger',
+  'index-record-missing': 'ledger record missing from the registry or archive index',
+  'current-version-mismatch': 'current version in the index is not the newest in the ledger',
+  'archive-index-changed': 'archive document differs from its committed archive entry',
   'record-not-in-batch': 'record version in no anchored batch',
   'root-mismatch': 'batch root differs from the anchored root',
   'count-mismatch': 'batch leaf count differs from the anchored count',
@@ -41,6 +55,8 @@ export interface Finding {
   /** record_versions.id, as a decimal string (bigint in the database). */
   versionId?: string;
   recordId?: string;
+  /** The registration number of the record, when anything still knows it. */
+  registrationNumber?: string;
   batchId?: number;
   position?: number;
   objectKey?: string;

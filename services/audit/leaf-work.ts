@@ -13,6 +13,30 @@ export interface LeafChunk {
   salts: string[];
   commitments: string[];
   leaves: string[];
+  /** The row's own columns, to compare with what its committed content says (absent: not compared). */
+  identities?: RowIdentity[];
+}
+
+/**
+ * What a row says about itself outside the commitment: its record, version and kind columns, its
+ * previous_commitment column, and the stored commitment of the record's version before (read by
+ * the scan; null when that version is not in the ledger). Hex without `0x`.
+ */
+export interface RowIdentity {
+  recordId: string;
+  version: number;
+  kind: string;
+  previousColumn: string | null;
+  before: string | null;
+}
+
+/** A version whose row disagrees with its own committed content, or whose link to the version before is broken. */
+export interface IdentityMismatch {
+  index: number;
+  kind: 'identity-mismatch' | 'version-chain-broken';
+  reason: string;
+  expected?: string;
+  actual?: string;
 }
 
 /** A version whose stored content and salt no longer give its stored commitment and leaf. */
@@ -35,6 +59,7 @@ export interface LeafChunkResult {
   /** The recomputed leaves, 32 bytes each, in row order (zeros where content is unreadable). */
   leaves: Uint8Array;
   mismatches: Mismatch[];
+  identities: IdentityMismatch[];
   objects: CommittedObject[];
 }
 
@@ -44,6 +69,7 @@ export function computeLeaves(chunk: LeafChunk): LeafChunkResult {
   const n = chunk.contents.length;
   const leaves = Buffer.alloc(n * 32);
   const mismatches: Mismatch[] = [];
+  const identities: IdentityMismatch[] = [];
   const objects: CommittedObject[] = [];
   for (let i = 0; i < n; i++) {
     let content: unknown;
@@ -61,12 +87,49 @@ export function computeLeaves(chunk: LeafChunk): LeafChunkResult {
     const storedLeaf = `0x${chunk.leaves[i]!}`;
     if (commitment !== storedCommitment) {
       mismatches.push({ index: i, reason: 'stored content and salt no longer give the stored commitment', expected: storedCommitment, actual: commitment });
-    } else if (leaf !== storedLeaf) {
-      mismatches.push({ index: i, reason: 'the stored leaf is not the leaf of the stored commitment', expected: storedLeaf, actual: leaf });
+    } else {
+      if (leaf !== storedLeaf) mismatches.push({ index: i, reason: 'the stored leaf is not the leaf of the stored commitment', expected: storedLeaf, actual: leaf });
+      // Content that no longer gives its commitment is reported as changed; its identity means nothing.
+      const identity = chunk.identities?.[i];
+      const broken = identity && checkIdentity(content as CommittedIdentity, identity);
+      if (broken) identities.push({ index: i, ...broken });
     }
     for (const object of committedObjects(content)) objects.push({ index: i, ...object });
   }
-  return { leaves, mismatches, objects };
+  return { leaves, mismatches, identities, objects };
+}
+
+interface CommittedIdentity {
+  recordId?: unknown;
+  version?: unknown;
+  kind?: unknown;
+  previousCommitment?: unknown;
+}
+
+/**
+ * The columns an application reads a record by (record_id, version, kind) are not committed; the
+ * content is. A version moved to another record, or renumbered, keeps its commitment but no longer
+ * agrees with its row. Then the link: version n names the stored commitment of version n − 1
+ * (DESIGN.md, "Versions"), version 1 names none.
+ */
+export function checkIdentity(content: CommittedIdentity, row: RowIdentity): Omit<IdentityMismatch, 'index'> | null {
+  const committed = `${String(content.recordId)} v${String(content.version)} (${String(content.kind)})`;
+  const stored = `${row.recordId} v${row.version} (${row.kind})`;
+  if (committed !== stored) {
+    return { kind: 'identity-mismatch', reason: 'its row names another record, version or kind than its committed content', expected: committed, actual: stored };
+  }
+  const named = typeof content.previousCommitment === 'string' ? content.previousCommitment.replace(/^0x/, '').toLowerCase() : null;
+  if (row.version === 1) {
+    if (named !== null) return { kind: 'version-chain-broken', reason: 'version 1 names a version before it', expected: '(none)', actual: `0x${named}` };
+  } else if (row.before === null) {
+    return { kind: 'version-chain-broken', reason: `version ${row.version - 1} of the record, which it names, is not in the ledger`, expected: named ? `0x${named}` : '(none)', actual: '(missing)' };
+  } else if (named !== row.before) {
+    return { kind: 'version-chain-broken', reason: `it does not name the stored commitment of version ${row.version - 1}`, expected: `0x${row.before}`, actual: named ? `0x${named}` : '(none)' };
+  }
+  if ((row.previousColumn ?? null) !== named) {
+    return { kind: 'version-chain-broken', reason: 'its previous_commitment column differs from the commitment its content names', expected: named ? `0x${named}` : '(none)', actual: row.previousColumn ? `0x${row.previousColumn}` : '(none)' };
+  }
+  return null;
 }
 
 /**

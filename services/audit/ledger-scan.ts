@@ -15,6 +15,11 @@ import type { LeafChunkResult } from './leaf-work.ts';
 
 interface VersionRow {
   id: bigint;
+  record_id: string;
+  version: number;
+  kind: string;
+  previous_commitment: string | null;
+  before: string | null;
   content: string;
   salt: string;
   commitment: string;
@@ -46,7 +51,12 @@ export interface ScanTotals {
 export async function scanVersions(ctx: ScanContext): Promise<ScanTotals> {
   const totals: ScanTotals = { versions: 0, pendingWithinAge: 0 };
   const query = ctx.tx<VersionRow[]>`
-    select v.id, v.content::text as content, encode(v.salt, 'hex') as salt, encode(v.commitment, 'hex') as commitment,
+    select v.id, v.record_id, v.version, v.kind, encode(v.previous_commitment, 'hex') as previous_commitment,
+           -- Corrections are few: the CASE probes the (record_id, version) index for them alone.
+           case when v.version > 1 then
+             (select encode(b.commitment, 'hex') from record_versions b where b.record_id = v.record_id and b.version = v.version - 1)
+           end as before,
+           v.content::text as content, encode(v.salt, 'hex') as salt, encode(v.commitment, 'hex') as commitment,
            encode(v.leaf, 'hex') as leaf, l.batch_id, l.position, p.version_id is not null as pending,
            p.enqueued_at < now() - make_interval(secs => ${ctx.maxPendingAgeMs / 1000}::double precision) as stale
     from record_versions v
@@ -59,7 +69,13 @@ export async function scanVersions(ctx: ScanContext): Promise<ScanTotals> {
   let failure: unknown;
   for await (const rows of query.cursor(ctx.chunkSize)) {
     const job = ctx.pool
-      .leaves({ contents: rows.map((r) => r.content), salts: rows.map((r) => r.salt), commitments: rows.map((r) => r.commitment), leaves: rows.map((r) => r.leaf) })
+      .leaves({
+        contents: rows.map((r) => r.content),
+        salts: rows.map((r) => r.salt),
+        commitments: rows.map((r) => r.commitment),
+        leaves: rows.map((r) => r.leaf),
+        identities: rows.map((r) => ({ recordId: r.record_id, version: r.version, kind: r.kind, previousColumn: r.previous_commitment, before: r.before })),
+      })
       .then((result) => place(ctx, rows, result, totals))
       .catch((error: unknown) => void (failure ??= error));
     inFlight.add(job);
@@ -82,6 +98,17 @@ function place(ctx: ScanContext, rows: VersionRow[], result: LeafChunkResult, to
       kind: 'content-changed',
       message: `version ${row.id}: ${m.reason}`,
       versionId: String(row.id),
+      ...(row.batch_id !== null && { batchId: Number(row.batch_id), position: row.position! }),
+      ...(m.expected !== undefined && { expected: m.expected, actual: m.actual }),
+    });
+  }
+  for (const m of result.identities) {
+    const row = rows[m.index]!;
+    ctx.findings.push({
+      kind: m.kind,
+      message: `version ${row.id} (record ${row.record_id} version ${row.version}): ${m.reason}`,
+      versionId: String(row.id),
+      recordId: row.record_id,
       ...(row.batch_id !== null && { batchId: Number(row.batch_id), position: row.position! }),
       ...(m.expected !== undefined && { expected: m.expected, actual: m.actual }),
     });

@@ -20,7 +20,7 @@ export function escapeHtml(value: unknown): string {
 }
 
 export function renderAuditReport(result: AuditResult): string {
-  const verdict = result.ok ? 'Intact' : 'Integrity failures found';
+  const verdict = result.ok ? `Intact${uncheckedNote(result.summary.fixity)}` : 'Integrity failures found';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -38,6 +38,12 @@ ${findingsSection(result.findings)}
 </body>
 </html>
 `;
+}
+
+/** What an intact verdict does not cover, said in the verdict itself. */
+function uncheckedNote(f: AuditResult['summary']['fixity']): string {
+  if (f.mode === 'off') return ' (stored scans not checked)';
+  return f.checked < f.committedObjects ? ` (stored scans: a sample of ${f.checked} of ${f.committedObjects} checked)` : '';
 }
 
 function summarySection(r: AuditResult): string {
@@ -66,7 +72,7 @@ function findingsSection(findings: readonly Finding[]): string {
   if (!findings.length) return '<h2>Findings</h2>\n<p class="ok">None: every record version, batch and checked object is intact.</p>';
   const shown = findings.slice(0, MAX_FINDINGS_IN_REPORT);
   const cells = (f: Finding) =>
-    [f.kind, f.batchId, f.position, f.versionId, f.recordId, f.objectKey, f.message, f.expected, f.actual].map((v) => `<td>${escapeHtml(v)}</td>`).join('');
+    [f.kind, f.batchId, f.position, f.versionId, f.registrationNumber ? `${f.recordId} (registration ${f.registrationNumber})` : f.recordId, f.objectKey, f.message, f.expected, f.actual].map((v) => `<td>${escapeHtml(v)}</td>`).join('');
   const more = findings.length > shown.length ? `<p>${findings.length - shown.length} more findings are in <code>crvs audit --json</code>.</p>` : '';
   return `<h2>Findings (${findings.length})</h2>
 <table class="findings"><thead><tr><th>Kind</th><th>Batch</th><th>Position</th><th>Version</th><th>Record</th><th>Object</th><th>What</th><th>Expected</th><th>Found</th></tr></thead>

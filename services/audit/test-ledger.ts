@@ -1,7 +1,9 @@
 /**
  * Test support for the audit: a small real ledger (births, a correction, archive entries with
- * stored objects) sealed into batches and anchored on the test chain, and the means to tamper
- * with it behind the application's back, as an attacker with database rights would.
+ * stored objects) sealed into batches and anchored on the test chain, with the indexes the
+ * application keeps beside it (registry_records, archive_documents, audit_trail) as the registry
+ * and the scanner pipeline write them, and the means to tamper with it all behind the
+ * application's back, as an attacker with database rights would.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -12,10 +14,14 @@ import { Wallet } from 'ethers';
 import { ChainConnection } from '../chain/connection.ts';
 import { registryAnchorAt } from '../chain/registry-anchor.ts';
 import { contractAddress } from '../chain/settings.ts';
+import type { Config } from '../config/env.ts';
 import type { Sql } from '../database/client.ts';
 import { sealNextBatch, type SealedBatch } from '../ledger/batches.ts';
+import { fromHex } from '../ledger/core.ts';
 import { appendRecordVersion, type RecordVersion } from '../ledger/record-versions.ts';
 import { putObject } from '../objectstore/client.ts';
+import { searchTextOf } from '../../scanner-pipeline/archive/entry.ts';
+import type { FieldTree } from '../../scanner-pipeline/archive/fields.ts';
 import type { TestEnvironment } from '../../tests/support/services.ts';
 import { openAnchorReader } from './chain-batches.ts';
 import { runAudit, type AuditOptions, type AuditResult } from './engine.ts';
@@ -30,19 +36,27 @@ export interface TestLedger {
 
 export const BATCH_SIZE = 3;
 
-/** Appends 4 births, a correction of the first, 2 archive entries with their objects; anchors all. */
+/** The registration number of the test ledger's `i`-th birth. */
+export const registrationNumberOf = (i: number) => `2601-2024-${String(i + 1).padStart(7, '0')}`;
+
+/**
+ * Appends 4 registered births (with their registry index rows and audit entries), a correction
+ * of the first, 2 archive entries with their objects and document rows; anchors all.
+ */
 export async function buildLedger(env: TestEnvironment): Promise<TestLedger> {
   const births: RecordVersion[] = [];
-  for (const [child, date] of [['Aziza', '2024-03-01'], ['Bekzod', '2024-03-02'], ['Dilnoza', '2024-03-03'], ['Jahongir', '2024-03-04']] as const) {
-    births.push(await appendRecordVersion(env.sql, { kind: 'birth', data: { child: { givenName: child, birthDate: date }, office: 'Toshkent FHDYO' } }));
+  for (const [i, [child, date]] of ([['Aziza', '2024-03-01'], ['Bekzod', '2024-03-02'], ['Dilnoza', '2024-03-03'], ['Jahongir', '2024-03-04']] as const).entries()) {
+    const registration = { number: registrationNumberOf(i), office: '2601', registeredOn: '2024-03-20' };
+    births.push(await appendRecordVersion(env.sql, { kind: 'birth', data: { registration, child: { givenName: child, birthDate: date }, office: 'Toshkent FHDYO' } }));
   }
   const first = births[0]!;
   const correction = await appendRecordVersion(env.sql, {
     recordId: first.recordId,
     kind: 'birth',
-    data: { child: { givenName: 'Aziza', birthDate: '2024-03-11' }, office: 'Toshkent FHDYO' },
+    data: { registration: first.content.data.registration, child: { givenName: 'Aziza', birthDate: '2024-03-11' }, office: 'Toshkent FHDYO' },
     previous: first,
   });
+  for (const [i, birth] of births.entries()) await indexRegistration(env.sql, birth, i, i === 0 ? correction.version : 1);
   const archive: RecordVersion[] = [];
   for (const name of ['akt-1957-014', 'akt-1962-203']) {
     const original = Buffer.from(`scan of ${name}`);
@@ -53,14 +67,40 @@ export async function buildLedger(env: TestEnvironment): Promise<TestLedger> {
     ];
     await putObject(env.store, objects[0]!.key, original);
     await putObject(env.store, objects[1]!.key, ocr);
-    archive.push(
-      await appendRecordVersion(env.sql, {
-        kind: 'archive-entry',
-        data: { sourceFile: `${name}.tif`, originalSha256: objects[0]!.sha256, ocrTextSha256: objects[1]!.sha256, objects },
-      }),
-    );
+    const fields: FieldTree = { child: { givenName: { value: name === 'akt-1957-014' ? 'Rustam' : 'Gulnora', confidence: 0.93 } } };
+    const data = {
+      sourceFile: `${name}.tif`,
+      kind: 'birth',
+      language: 'rus',
+      pages: 1,
+      originalSha256: objects[0]!.sha256,
+      ocrTextSha256: objects[1]!.sha256,
+      objects,
+      fields,
+      reviewStatus: 'not-needed',
+      pendingReview: [] as string[],
+    };
+    const entry = await appendRecordVersion(env.sql, { kind: 'archive-entry', data });
+    archive.push(entry);
+    // As scanner-pipeline/archive/documents.ts stores a read document.
+    await env.sql`
+      insert into archive_documents (id, original_sha256, source_file, kind, language, pages, ocr_text, ocr_text_sha256,
+        ocr_confidence, fields, pending_review, review_status, objects, version, commitment, search_text)
+      values (${entry.recordId}, ${data.originalSha256}, ${data.sourceFile}, ${data.kind}, ${data.language}, ${data.pages}, ${ocr.toString()},
+        ${data.ocrTextSha256}, 0.9, ${env.sql.json(fields as never)}, ${env.sql.array(data.pendingReview)}, ${data.reviewStatus},
+        ${env.sql.json(objects as never)}, ${entry.version}, ${fromHex(entry.commitment)}, ${searchTextOf(fields, ocr.toString())})`;
   }
   return { births, correction, archive, batches: await anchorPending(env) };
+}
+
+/** The registry's index row and audit entry of a registration, as services/registry writes them. */
+async function indexRegistration(sql: Sql, birth: RecordVersion, i: number, currentVersion: number): Promise<void> {
+  await sql`
+    insert into registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version)
+    values (${birth.recordId}, 'birth', '2601', 2024, ${i + 1}, ${registrationNumberOf(i)}, ${currentVersion})`;
+  await sql`
+    insert into audit_trail (method, route, path, record_id, status)
+    values ('POST', '/v1/births', '/v1/births', ${birth.recordId}, 201)`;
 }
 
 /** Seals every pending version into batches of {@link BATCH_SIZE} and anchors each on the chain. */
@@ -100,8 +140,8 @@ export async function behindTheApplication(sql: Sql, tables: string[], change: (
 }
 
 /** The engine, as `crvs audit` runs it, against the test environment. */
-export async function auditOf(env: TestEnvironment, options: Partial<AuditOptions> = {}): Promise<AuditResult> {
-  const sql = await connectAuditDatabase(env.config);
+export async function auditOf(env: TestEnvironment, options: Partial<AuditOptions> = {}, config: Config = env.config): Promise<AuditResult> {
+  const sql = await connectAuditDatabase(config);
   const chain = await openAnchorReader(env.config.chain.rpcUrl, contractAddress(env.config));
   try {
     return await runAudit({ sql, chain, store: env.store }, { maxPendingAgeMs: 3_600_000, workers: 1, ...options });

@@ -7,13 +7,15 @@
  * recomputed from the stored content and salt; stored commitments, leaves and roots are only
  * compared against, so `--explain` shows where a tampered row stops agreeing.
  */
-import type { Sql } from '../database/client.ts';
+import type { Sql, TransactionSql } from '../database/client.ts';
 import { RegistryError } from '../errors.ts';
 import { canonicalise, commitmentOf, leafOf, rootFromProof, toHex, type Hex } from '../ledger/core.ts';
 import { splitProof } from '../ledger/batches.ts';
 import type { AnchorReader } from './chain-batches.ts';
+import type { Finding } from './findings.ts';
 import { leafCountText } from './ledger-scan.ts';
-import { READ_ONLY_SNAPSHOT } from './read-only.ts';
+import { checkRecordIndexes } from './record-index.ts';
+import { readOnlySnapshot, rowSecurityFindings } from './read-only.ts';
 
 export interface RecordStep {
   step: string;
@@ -39,10 +41,21 @@ export interface VersionVerification {
   steps: RecordStep[];
 }
 
+/** The version the application shows as current, and the index that says so. */
+export interface CurrentVersion {
+  version: number;
+  index: 'registry' | 'archive';
+  registrationNumber?: string;
+}
+
 export interface RecordVerification {
   recordId: string;
   ok: boolean;
   chain: { chainId: string; contractAddress: string };
+  /** Absent when no index shows the record (a ledger record of no registry or archive). */
+  current?: CurrentVersion;
+  /** What the registry index, the archive and the audit trail say that the ledger does not (audit finding kinds). */
+  problems: Finding[];
   versions: VersionVerification[];
 }
 
@@ -65,23 +78,40 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function verifyRecord(sql: Sql, chain: AnchorReader, recordId: string): Promise<RecordVerification> {
   if (!UUID.test(recordId)) throw new RegistryError('malformed-request', `record id "${recordId}" is not a UUID`, { field: 'id' });
-  const rows = await sql.begin(READ_ONLY_SNAPSHOT, (tx) => tx<Row[]>`
-    select v.id, v.version, v.kind, v.content::text as content, v.salt, v.commitment, v.leaf,
-           l.batch_id, l.position, l.proof, p.version_id is not null as pending, a.transaction_hash
-    from record_versions v
-    left join batch_leaves l on l.version_id = v.id
-    left join ledger_pending p on p.version_id = v.id
-    left join batch_anchors a on a.batch_id = l.batch_id
-    where v.record_id = ${recordId}
-    order by v.version`);
-  if (!rows.length) throw new RegistryError('not-found', `no record ${recordId} in the database`, { field: 'id' });
+  const { rows, current, problems } = await readOnlySnapshot(sql, async (tx) => {
+    const problems = await rowSecurityFindings(tx);
+    if (problems.length) return { rows: [], current: undefined, problems };
+    const rows = await tx<Row[]>`
+      select v.id, v.version, v.kind, v.content::text as content, v.salt, v.commitment, v.leaf,
+             l.batch_id, l.position, l.proof, p.version_id is not null as pending, a.transaction_hash
+      from record_versions v
+      left join batch_leaves l on l.version_id = v.id
+      left join ledger_pending p on p.version_id = v.id
+      left join batch_anchors a on a.batch_id = l.batch_id
+      where v.record_id = ${recordId}
+      order by v.version`;
+    return { rows, current: await currentVersionOf(tx, recordId), problems: await checkRecordIndexes(tx, recordId) };
+  });
+  // Exit 2 is for an id nothing knows; a record the index or the audit trail knows is a finding.
+  if (!rows.length && !problems.length) throw new RegistryError('not-found', `no record ${recordId} in the database`, { field: 'id' });
   const versions: VersionVerification[] = [];
   let previous: Previous | null = null;
   for (const row of rows) {
     versions.push(await verifyVersion(chain, row, recordId, previous));
     previous = { version: row.version, commitment: toHex(row.commitment) };
   }
-  return { recordId, ok: versions.every((v) => v.status !== 'failed'), chain: { chainId: chain.chainId, contractAddress: chain.contractAddress }, versions };
+  const ok = versions.every((v) => v.status !== 'failed') && problems.length === 0;
+  return { recordId, ok, chain: { chainId: chain.chainId, contractAddress: chain.contractAddress }, ...(current && { current }), problems, versions };
+}
+
+/** The version the registry index or the archive shows for this record. */
+async function currentVersionOf(tx: TransactionSql, recordId: string): Promise<CurrentVersion | undefined> {
+  const [row] = await tx<{ version: number; index: 'registry' | 'archive'; registration_number: string | null }[]>`
+    select current_version as version, 'registry' as index, registration_number from registry_records where record_id = ${recordId}
+    union all
+    select version, 'archive', null from archive_documents where id = ${recordId}`;
+  if (!row) return undefined;
+  return { version: row.version, index: row.index, ...(row.registration_number && { registrationNumber: row.registration_number }) };
 }
 
 /** The version before, as stored: its own check is its own line; here only the link matters. */

@@ -18,6 +18,8 @@ export interface BatchTask {
 export interface BatchRows {
   batchId: number;
   versions: string;
+  /** The registry's index row of each birth (registry_records), as the API writes it. */
+  records: string;
   leaves: string;
   root: string;
   count: number;
@@ -65,16 +67,19 @@ const copyBytea = (hex: string) => `\\\\x${hex.startsWith('0x') ? hex.slice(2) :
 
 export function buildBatch(task: BatchTask): BatchRows {
   const versions: string[] = [];
+  const records: string[] = [];
   const leaves: Buffer[] = [];
   for (let i = 0; i < task.count; i++) {
     const recordId = randomUUID();
-    const c = commit(birth(task.firstVersionId + i, recordId));
+    const content = birth(task.firstVersionId + i, recordId);
+    const c = commit(content);
     versions.push(`${recordId}\t1\tbirth\t${copyText(c.canonical)}\t${copyBytea(c.salt)}\t${copyBytea(c.commitment)}\t${copyBytea(c.leaf)}\n`);
+    records.push(`${recordId}\tbirth\t1802\t2025\t${task.firstVersionId + i}\t${content.data.registration.number}\t1\n`);
     leaves.push(fromHex(c.leaf));
   }
   const { root, proofs } = sealLeaves(leaves);
   const rows = proofs.map((proof, i) => `${task.batchId}\t${i}\t${task.firstVersionId + i}\t${copyBytea(Buffer.concat(proof).toString('hex'))}\n`);
-  return { batchId: task.batchId, versions: versions.join(''), leaves: rows.join(''), root: toHex(root), count: task.count };
+  return { batchId: task.batchId, versions: versions.join(''), records: records.join(''), leaves: rows.join(''), root: toHex(root), count: task.count };
 }
 
 parentPort?.on('message', (task: BatchTask) => parentPort!.postMessage(buildBatch(task)));
