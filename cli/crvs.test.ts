@@ -27,6 +27,16 @@ describe('the crvs command', () => {
     expect((await crvs(['no-such-command'])).code).toBe(2);
   });
 
+  it.each([
+    [['ingest', '--concurrency', '0', '/tmp'], /^crvs: option '--concurrency <N>' argument '0' is invalid\. must be a positive integer \(see `crvs ingest --help`\)$/],
+    [['ingest', '--kind', 'death', '/tmp'], /^crvs: option '--kind <KIND>' argument 'death' is invalid\. Allowed choices are birth, marriage\. \(see `crvs ingest --help`\)$/],
+    [['ingest', '--bogus', '/tmp'], /^crvs: unknown option '--bogus' \(see `crvs ingest --help`\)$/],
+  ])('refuses %j with a one-line reason and where to find the usage, exit 2', async (args, reason) => {
+    const { code, stderr } = await crvs(args);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(reason)]);
+  });
+
   it('exits 2 with a one-line reason naming a wrong variable', async () => {
     const { code, stderr } = await crvs(['db', 'migrate'], { DATABASE_URL: 'not a url' });
     expect(code).toBe(2);

@@ -20,7 +20,6 @@ import { EXIT_CANNOT_RUN } from './report.ts';
 
 const program = new Command('crvs')
   .description('Civil registry archive: registrations, archival ingest, Merkle anchoring and independent audit')
-  .showHelpAfterError()
   .exitOverride();
 
 registerStart(program);
@@ -35,6 +34,27 @@ registerVerifyRecord(verify);
 registerVerifyCertificate(verify);
 registerAudit(program);
 registerToken(program);
+
+oneLineArgumentErrors(program);
+
+/**
+ * A bad argument or option is a one-line reason and exit 2 (README, "The `crvs` command"), like
+ * every other failure to run, with where to find the usage instead of the whole of it. Set on
+ * every command, after all are registered: each then names itself in the hint.
+ */
+function oneLineArgumentErrors(command: Command): void {
+  const name = commandPath(command);
+  command.showHelpAfterError(false).configureOutput({
+    outputError: (message, write) => write(`crvs: ${message.replace(/^error: /, '').trim()} (see \`${name} --help\`)\n`),
+  });
+  for (const sub of command.commands) oneLineArgumentErrors(sub);
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,5 @@
 /**
- * `crvs archive search QUERY` · `crvs archive show ID` · `crvs archive quarantine` ·
+ * `crvs archive search QUERY` · `crvs archive show ID` · `crvs archive quarantine [--retry ID...|--all]` ·
  * `crvs archive export --json` · `crvs archive reindex`: the archive of scanned documents.
  */
 import type { Command } from 'commander';
@@ -7,10 +7,11 @@ import { loadConfig } from '../../services/config/env.ts';
 import { openArchive, type ArchiveServices } from '../../scanner-pipeline/archive/connect.ts';
 import { documentHistory, exportDocuments, getDocument } from '../../scanner-pipeline/archive/catalogue.ts';
 import { fieldValues, flattenFields } from '../../scanner-pipeline/archive/fields.ts';
-import { listQuarantine } from '../../scanner-pipeline/archive/quarantine.ts';
+import { listQuarantine, quarantineEntries, type QuarantineEntry } from '../../scanner-pipeline/archive/quarantine.ts';
+import { retryQuarantine } from '../../scanner-pipeline/ingest/run.ts';
 import { reindexArchive, searchArchive } from '../../scanner-pipeline/archive/search.ts';
-import { EXIT_CANNOT_RUN, action, oneLine, report } from '../report.ts';
-import { positiveInteger } from './ingest.ts';
+import { EXIT_CANNOT_RUN, EXIT_OK, UsageError, action, oneLine, report } from '../report.ts';
+import { addWorkOptions, ingestCommand, positiveInteger, type WorkFlags } from './ingest.ts';
 
 async function withArchive<T>(applicationName: string, run: (archive: ArchiveServices) => Promise<T>): Promise<T> {
   const archive = await openArchive(loadConfig(), { applicationName, max: 1 });
@@ -19,6 +20,22 @@ async function withArchive<T>(applicationName: string, run: (archive: ArchiveSer
   } finally {
     await archive.close();
   }
+}
+
+interface QuarantineFlags extends Omit<WorkFlags, 'languages'> {
+  retry?: boolean;
+  all?: boolean;
+  limit: number;
+}
+
+/** The entry's id as listed: enough of its SHA-256 to name it. */
+const shortId = (entry: QuarantineEntry) => entry.sha256.slice(0, 12);
+
+function quarantineReport(entries: QuarantineEntry[]) {
+  const text = entries.length
+    ? entries.map((q) => `${shortId(q)}  ${q.sourceFile}: ${q.reason} (${q.detail}) -> ${q.objectKey}`).join('\n')
+    : 'the quarantine is empty';
+  return report({ count: entries.length, entries }, text);
 }
 
 export function registerArchive(program: Command): void {
@@ -73,19 +90,26 @@ export function registerArchive(program: Command): void {
       ),
     );
 
-  archive
+  const quarantine = archive
     .command('quarantine')
-    .description('files the pipeline could not read, with the reason and where their bytes are kept')
-    .option('--limit <N>', 'at most this many', positiveInteger, 1000)
-    .option('--json', 'print the list as JSON')
+    .description('files the pipeline could not read, with the reason and where their bytes are kept; with --retry, read them again')
+    .argument('[ID...]', 'with --retry: the files to read again, by the id the list shows (the start of their SHA-256)')
+    .option('--retry', 'read the named files (or --all) again from the bytes the quarantine kept, as `crvs ingest` would')
+    .option('--all', 'with --retry: every file in the quarantine')
+    .option('--limit <N>', 'at most this many', positiveInteger, 1000);
+  addWorkOptions(quarantine)
+    .option('--json', 'print the list (or the retry summary) as JSON')
     .action(
-      action(async (flags: { limit: number }) =>
-        withArchive('crvs-archive-quarantine', async ({ sql }) => {
-          const entries = await listQuarantine(sql, flags.limit);
-          const text = entries.length ? entries.map((q) => `${q.sourceFile}: ${q.reason} (${q.detail}) -> ${q.objectKey}`).join('\n') : 'the quarantine is empty';
-          return report({ count: entries.length, entries }, text);
-        }),
-      ),
+      action(async (ids: string[], flags: QuarantineFlags) => {
+        if (!flags.retry) {
+          if (ids.length || flags.all) throw new UsageError('IDs and --all go with --retry', 'ID');
+          return withArchive('crvs-archive-quarantine', async ({ sql }) => quarantineReport(await listQuarantine(sql, flags.limit)));
+        }
+        if (Boolean(ids.length) === Boolean(flags.all)) throw new UsageError('--retry needs the IDs of the files to read again, or --all (one of them)', 'ID');
+        const entries = await withArchive('crvs-archive-quarantine', ({ sql }) => (flags.all ? listQuarantine(sql, flags.limit) : quarantineEntries(sql, ids)));
+        if (!entries.length) return report({ count: 0, entries: [] }, 'the quarantine is empty: nothing to retry');
+        return ingestCommand('crvs-archive-quarantine-retry', { ...flags, languages: '' }, (services, options) => retryQuarantine(services, entries, options));
+      }),
     );
 
   archive
@@ -107,15 +131,41 @@ export function registerArchive(program: Command): void {
     .option('--json', 'JSON Lines on stdout (the only format)')
     .action(async () => {
       try {
-        await withArchive('crvs-archive-export', ({ sql }) => exportDocuments(sql, (line) => writeLine(`${JSON.stringify(line)}\n`)));
+        const write = stdoutLines();
+        await withArchive('crvs-archive-export', ({ sql }) => exportDocuments(sql, (line) => write(`${JSON.stringify(line)}\n`)));
       } catch (error) {
+        if (error instanceof StdoutClosed) {
+          // `crvs archive export --json | head`: the reader has what it wanted.
+          process.exitCode = EXIT_OK;
+          return;
+        }
         process.stderr.write(`crvs: ${oneLine(error)}\n`);
         process.exitCode = EXIT_CANNOT_RUN;
       }
     });
 }
 
-/** Writes with backpressure, so an export of millions of documents streams instead of buffering. */
-function writeLine(line: string): Promise<void> | void {
-  if (!process.stdout.write(line)) return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+/** Whoever read stdout closed it (EPIPE): the export stops without a word. */
+class StdoutClosed extends Error {}
+
+/**
+ * A writer of lines to stdout with backpressure, so an export of millions of documents streams
+ * instead of buffering, that throws {@link StdoutClosed} once the reading end has gone away.
+ */
+function stdoutLines(): (line: string) => Promise<void> | void {
+  let closed = false;
+  let wake: (() => void) | undefined;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+    wake?.();
+  });
+  return (line) => {
+    if (closed) throw new StdoutClosed();
+    if (process.stdout.write(line)) return;
+    return new Promise<void>((resolve) => {
+      wake = resolve;
+      process.stdout.once('drain', resolve);
+    });
+  };
 }

@@ -7,9 +7,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
-import { putObject } from '../../services/objectstore/client.ts';
+import { connectObjectStore, putObject, type ObjectStore } from '../../services/objectstore/client.ts';
 import { incomingKey, sha256Hex } from '../archive/keys.ts';
-import { claimJob, enqueueFile, openRun } from '../queue/jobs.ts';
+import { claimJob, enqueueFile, markEnqueued, openRun } from '../queue/jobs.ts';
+import { runWorkerLoop } from '../queue/worker.ts';
 import { jobProcessor, MAX_ATTEMPTS } from './process-job.ts';
 import { createDocumentReader, type DocumentReader } from './read-document.ts';
 import { CORPUS } from './cli-test-support.ts';
@@ -80,5 +81,40 @@ describe('a job that cannot succeed', () => {
     const job = (await claimJob(env.sql, { workerId: 'w', leaseSeconds: 30, runId: run.id }))!;
     const handle = jobProcessor({ sql: env.sql, store: env.store, reader, workerId: 'w' });
     expect(await handle(job, { signal: new AbortController().signal })).toMatchObject({ status: 'retry', error: expect.stringContaining('missing') });
+  });
+});
+
+describe('a job whose service does not answer', () => {
+  it('waits for an unreachable object store instead of quarantining the file, and reads it once the store is back', async () => {
+    const run = await enqueue('outage.jpg', readFileSync(path.join(CORPUS, 'images/scan-db31-0008.jpg')));
+    await markEnqueued(env.sql, run.id);
+    // Nothing listens on port 1: every request is refused (ECONNREFUSED), as during an outage.
+    const unreachable = connectObjectStore({ ...env.config, objectStore: { ...env.config.objectStore, endpoint: 'http://127.0.0.1:1' } });
+    const store: ObjectStore = { bucket: env.store.bucket, client: unreachable.client };
+    const handle = jobProcessor({ sql: env.sql, store, reader, workerId: 'w' });
+    const outageLength = MAX_ATTEMPTS + 2;
+    let refused = 0;
+    try {
+      const totals = await runWorkerLoop({
+        sql: env.sql,
+        workerId: 'w',
+        concurrency: 1,
+        leaseSeconds: 30,
+        runId: run.id,
+        until: 'run-finished',
+        pollMs: 20,
+        backoff: { initialMs: 10, maxMs: 50 },
+        handle: async (job, lease) => {
+          const result = await handle(job, lease);
+          if (result.status !== 'done' && ++refused === outageLength) store.client = env.store.client;
+          return result;
+        },
+      });
+      expect(refused).toBe(outageLength);
+      expect(totals).toMatchObject({ done: 1, quarantined: 0 });
+      expect(await quarantineOf('outage.jpg')).toBeUndefined();
+    } finally {
+      unreachable.client.destroy();
+    }
   });
 });

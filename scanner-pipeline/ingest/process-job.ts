@@ -13,11 +13,15 @@ import { storeDocument } from '../archive/documents.ts';
 import { DEFAULT_REVIEW_THRESHOLD } from '../archive/entry.ts';
 import { sha256Hex } from '../archive/keys.ts';
 import { quarantineFile } from '../archive/quarantine.ts';
+import { serviceFailure } from '../queue/failures.ts';
 import { getRun, LeaseLostError, type IngestJob, type IngestRun } from '../queue/jobs.ts';
 import type { JobHandler, JobResult } from '../queue/worker.ts';
 import type { DocumentKind, DocumentReader } from './read-document.ts';
 
-/** After this many attempts a job that keeps failing (or killing its worker) is quarantined. */
+/**
+ * After this many attempts a job that keeps failing (or killing its worker) is quarantined. A
+ * service that does not answer is not the job's failure and uses up none of them (failures.ts).
+ */
 export const MAX_ATTEMPTS = 3;
 
 export interface ProcessContext {
@@ -42,11 +46,26 @@ export function jobProcessor(ctx: ProcessContext): JobHandler {
       return await processJob(ctx, job, run?.reviewThreshold ?? DEFAULT_REVIEW_THRESHOLD, lease.signal);
     } catch (error) {
       if (error instanceof LeaseLostError) return { status: 'lost' };
-      ctx.logger?.warn({ err: error, job: String(job.id), file: job.sourceFile, attempt: job.attempts }, 'ingest job failed; will retry');
-      return { status: 'retry', error: (error as Error).message };
+      return failed(ctx, job, error);
     }
   };
 }
+
+/** What a failure of the job means: wait for a service, or one attempt used up. */
+function failed(ctx: ProcessContext, job: IngestJob, error: unknown): JobResult {
+  const where = { job: String(job.id), file: job.sourceFile };
+  const service = serviceFailure(error);
+  // One line each, no stack: an outage fails every job in flight, again at every retry.
+  if (service) {
+    ctx.logger?.warn({ ...where, service: service.service, reason: service.reason }, 'a service the ingest needs did not answer; the job waits');
+    return { status: 'unavailable', service: service.service, error: service.reason };
+  }
+  const message = (error as Error).message ?? String(error);
+  ctx.logger?.warn({ ...where, attempt: job.attempts, of: maxAttempts(ctx), reason: message }, 'ingest job failed; will retry');
+  return { status: 'retry', error: message };
+}
+
+const maxAttempts = (ctx: ProcessContext) => ctx.maxAttempts ?? MAX_ATTEMPTS;
 
 async function processJob(ctx: ProcessContext, job: IngestJob, reviewThreshold: number, lost: AbortSignal): Promise<JobResult> {
   const { sql, store, workerId } = ctx;
@@ -55,8 +74,9 @@ async function processJob(ctx: ProcessContext, job: IngestJob, reviewThreshold: 
     return { status: 'quarantined', reason };
   };
   const bytes = job.incomingKey ? await getObject(store, job.incomingKey) : null;
-  if (job.attempts > (ctx.maxAttempts ?? MAX_ATTEMPTS)) {
-    const out = await quarantine(bytes, 'processing-failed', `gave up after ${job.attempts - 1} attempts: ${job.lastError ?? 'the worker stopped during the job'}`);
+  // `attempts` counts this claim too: the ones before it all failed.
+  if (job.attempts > maxAttempts(ctx)) {
+    const out = await quarantine(bytes, 'processing-failed', `gave up after ${maxAttempts(ctx)} attempts: ${job.lastError ?? 'the worker stopped during the job'}`);
     if (bytes) await dropIncoming(ctx, job);
     return out;
   }

@@ -2,6 +2,9 @@
  * @module
  * The ingest progress bar (cli-progress) on stderr, only when stderr is a terminal: stdout stays
  * for the summary (or `--json`), and a log file or CI output gets no control characters.
+ *
+ * While it shows, the bar hides the cursor and turns line wrap off; however the process ends
+ * (Ctrl-C calls `process.exit`, which skips every `finally`), the terminal gets both back.
  */
 import cliProgress from 'cli-progress';
 import type { RunProgress } from './summary.ts';
@@ -12,6 +15,9 @@ export interface ProgressDisplay {
 }
 
 const silent: ProgressDisplay = { update() {}, stop() {} };
+
+/** DECTCEM show cursor, DECAWM auto-wrap on: what cli-progress's `stop()` sends. */
+export const RESTORE_TERMINAL = '\x1b[?25h\x1b[?7h';
 
 export function progressBar(options: { enabled: boolean; totalFiles: number; stream?: NodeJS.WriteStream }): ProgressDisplay {
   const stream = options.stream ?? process.stderr;
@@ -27,6 +33,9 @@ export function progressBar(options: { enabled: boolean; totalFiles: number; str
     },
     cliProgress.Presets.shades_classic,
   );
+  // Runs synchronously at exit; a terminal's stream is written synchronously, so this reaches it.
+  const restore = () => void stream.write(RESTORE_TERMINAL);
+  process.once('exit', restore);
   bar.start(options.totalFiles, 0, { pages: 0, rate: '0.00', remaining: '?', failures: 0 });
   return {
     update(p, totalFiles) {
@@ -45,6 +54,7 @@ export function progressBar(options: { enabled: boolean; totalFiles: number; str
       });
     },
     stop() {
+      process.off('exit', restore);
       bar.stop();
     },
   };

@@ -12,11 +12,14 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Sql } from '../../services/database/client.ts';
-import { putObject, type ObjectStore } from '../../services/objectstore/client.ts';
+import { ServiceUnavailableError } from '../../services/errors.ts';
+import { getObject, putObject, type ObjectStore } from '../../services/objectstore/client.ts';
 import type { Logger } from '../../services/observability/logger.ts';
 import { incomingKey, sha256Hex } from '../archive/keys.ts';
-import { enqueueFile, markEnqueued, openRun, getRun, type IngestRun } from '../queue/jobs.ts';
-import { runWorkerLoop } from '../queue/worker.ts';
+import type { QuarantineEntry } from '../archive/quarantine.ts';
+import { modelFile, parseLanguages } from '../ocr/languages.ts';
+import { enqueueFile, markEnqueued, openRun, getRun, requeueQuarantined, type IngestRun } from '../queue/jobs.ts';
+import { runWorkerLoop, ServiceOutageError } from '../queue/worker.ts';
 import { jobProcessor } from './process-job.ts';
 import { progressBar } from './progress.ts';
 import { createDocumentReader, type DocumentKind } from './read-document.ts';
@@ -41,6 +44,10 @@ export interface IngestOptions {
   showProgress: boolean;
   /** Names this process's claims in the queue (default: {@link workerIdentity}). */
   workerId?: string;
+  /** How long to wait for a database or object store that does not answer before stopping (default: the worker loop's). */
+  serviceWaitSeconds?: number;
+  /** Wait after a service failure (tests shorten it). */
+  backoff?: { initialMs: number; maxMs: number };
 }
 
 export interface IngestServices {
@@ -53,18 +60,74 @@ export interface IngestServices {
 export const workerIdentity = (role: string) => `${role}@${hostname()}:${process.pid}`;
 
 export async function ingest(services: IngestServices, source: Source, options: IngestOptions): Promise<IngestSummary> {
-  const { sql } = services;
-  const since = new Date();
-  const { run, resumed } = await openRun(sql, {
+  if (options.process) checkLanguages([options.languages, ...source.files.map((f) => f.languages ?? '')], options.tessdataDir);
+  const opened = await openRun(services.sql, {
     source: source.source,
     sourceKey: source.sourceKey,
     languages: options.languages,
     kind: options.kind,
     reviewThreshold: options.reviewThreshold,
   });
-  const bar = progressBar({ enabled: options.showProgress, totalFiles: source.files.length });
+  return runIngest(services, opened, source.files.length, options, (signal) => enqueueAll(services, opened.run, source.files, options, signal));
+}
+
+/** The run that `crvs archive quarantine --retry` puts files into; an interrupted retry resumes it. */
+export const QUARANTINE_RETRY_SOURCE = 'quarantine';
+
+/**
+ * Reads quarantined files again (`crvs archive quarantine --retry`), from the bytes the quarantine
+ * kept, in one run with the same progress, summary and exit codes as `crvs ingest`. Each entry is
+ * taken again whatever its reason: the operator may have raised SCAN_MAX_PIXELS, installed a
+ * language, or judged a page blank by mistake; a file that fails again is quarantined again.
+ */
+export async function retryQuarantine(services: IngestServices, entries: QuarantineEntry[], options: IngestOptions): Promise<IngestSummary> {
+  const jobs = await services.sql<{ languages: string }[]>`select distinct languages from ingest_jobs where id in ${services.sql(entries.map((e) => e.jobId))}`;
+  // Each file is read in the languages it was first enqueued with.
+  const languages = parseLanguages(jobs.flatMap((j) => parseLanguages(j.languages))).join('+');
+  if (options.process) checkLanguages([languages], options.tessdataDir);
+  const opened = await openRun(services.sql, {
+    source: QUARANTINE_RETRY_SOURCE,
+    sourceKey: QUARANTINE_RETRY_SOURCE,
+    languages,
+    kind: options.kind,
+    reviewThreshold: options.reviewThreshold,
+  });
+  return runIngest(services, opened, entries.length, options, async () => {
+    const unreadable: { file: string; error: string }[] = [];
+    for (const entry of entries) {
+      const problem = await requeueOne(services, opened.run, entry);
+      if (problem) unreadable.push({ file: entry.sourceFile, error: problem });
+    }
+    return unreadable;
+  });
+}
+
+/**
+ * Every OCR language the run will ask for is installed, checked before anything is enqueued: a
+ * missing one is the configuration's fault (MissingLanguageError, `config-invalid`), and would
+ * otherwise fail every file.
+ */
+export function checkLanguages(languageSets: readonly string[], tessdataDir: string): void {
+  for (const language of parseLanguages(languageSets.flatMap((set) => parseLanguages(set)))) modelFile(language, tessdataDir);
+}
+
+/**
+ * Enqueues (with `enqueue`) and, unless told to leave the work to `crvs worker ocr`, works the
+ * run's queue in this process until the run has finished; then sums it up.
+ */
+async function runIngest(
+  services: IngestServices,
+  opened: { run: IngestRun; resumed: boolean },
+  totalFiles: number,
+  options: IngestOptions,
+  enqueue: (signal: AbortSignal) => Promise<{ file: string; error: string }[]>,
+): Promise<IngestSummary> {
+  const { sql } = services;
+  const { run, resumed } = opened;
+  const since = new Date();
+  const bar = progressBar({ enabled: options.showProgress, totalFiles });
   const ticker = setInterval(() => {
-    runProgress(sql, run.id, since).then((p) => bar.update(p, source.files.length), () => {});
+    runProgress(sql, run.id, since).then((p) => bar.update(p, totalFiles), () => {});
   }, 1_000);
   const stop = new AbortController();
   try {
@@ -73,15 +136,17 @@ export async function ingest(services: IngestServices, source: Source, options: 
     working.catch(() => stop.abort());
     let unreadable: { file: string; error: string }[];
     try {
-      unreadable = await enqueueAll(services, run, source.files, options, stop.signal);
+      unreadable = await enqueue(stop.signal);
       await markEnqueued(sql, run.id);
     } catch (error) {
       stop.abort();
-      // When the workers failed first (no OCR data, say), theirs is the reason to show.
-      throw (await working.then(() => undefined, (workError: unknown) => workError)) ?? error;
+      // When the workers failed first, theirs is the reason to show.
+      throw await stoppedBecause(sql, run, (await working.then(() => undefined, (workError: unknown) => workError)) ?? error);
     }
-    await working;
-    bar.update(await runProgress(sql, run.id, since), source.files.length);
+    await working.catch(async (error: unknown) => {
+      throw await stoppedBecause(sql, run, error);
+    });
+    bar.update(await runProgress(sql, run.id, since), totalFiles);
     return await runSummary(sql, (await getRun(sql, run.id)) ?? run, { resumed, since, unreadable });
   } finally {
     clearInterval(ticker);
@@ -89,11 +154,22 @@ export async function ingest(services: IngestServices, source: Source, options: 
   }
 }
 
+/**
+ * A run stopped by a service outage says what is left: those files are still queued, not
+ * quarantined, and the same command resumes them.
+ */
+async function stoppedBecause(sql: Sql, run: IngestRun, error: unknown): Promise<unknown> {
+  if (!(error instanceof ServiceOutageError)) return error;
+  const progress = await runProgress(sql, run.id, new Date()).catch(() => undefined);
+  const left = progress ? `${progress.queued + progress.running} files of run ${run.id} stay queued` : `the files of run ${run.id} not yet read stay queued`;
+  return new ServiceUnavailableError(error.service, `${error.message.replace(/^.*? is unreachable: /, '')}; ${left}: run the same command again once it answers`, error);
+}
+
 async function work(services: IngestServices, run: IngestRun, options: IngestOptions, signal: AbortSignal): Promise<void> {
   const reader = await createDocumentReader({
     tessdataDir: options.tessdataDir,
     concurrency: options.concurrency,
-    languages: options.languages.split('+'),
+    languages: parseLanguages(run.languages),
     maxPixels: options.maxPixels,
   });
   try {
@@ -107,6 +183,8 @@ async function work(services: IngestServices, run: IngestRun, options: IngestOpt
       until: 'run-finished',
       pollMs: 500,
       signal,
+      serviceWaitSeconds: options.serviceWaitSeconds,
+      backoff: options.backoff,
       handle: jobProcessor({ sql: services.sql, store: services.store, reader, workerId, logger: services.logger }),
       onQueueError: (err, consecutive) => services.logger?.warn({ err, consecutive }, 'cannot reach the job queue; trying again'),
     });
@@ -152,4 +230,19 @@ async function enqueueOne(services: IngestServices, run: IngestRun, file: Source
     },
   );
   return undefined;
+}
+
+/**
+ * Puts one quarantined file back in the queue: its kept bytes are copied to the incoming key (the
+ * worker deletes that copy when done; the quarantine keeps its own). Returns why it could not be.
+ */
+async function requeueOne(services: IngestServices, run: IngestRun, entry: QuarantineEntry): Promise<string | undefined> {
+  const bytes = await getObject(services.store, entry.objectKey);
+  if (!bytes || sha256Hex(bytes) !== entry.sha256) {
+    return `the bytes kept under ${entry.objectKey} are ${bytes ? 'not the file\'s' : 'missing'}: ingest the file itself again`;
+  }
+  const key = incomingKey(entry.sha256);
+  await putObject(services.store, key, bytes, { contentType: 'application/octet-stream', metadata: { sha256: entry.sha256 } });
+  const jobId = await requeueQuarantined(services.sql, run.id, BigInt(entry.jobId), key);
+  return jobId === null ? 'taken out of the quarantine meanwhile, or another file retried with it has the same name (retry it on its own)' : undefined;
 }

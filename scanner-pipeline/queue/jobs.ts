@@ -116,22 +116,33 @@ export interface FileToEnqueue {
 }
 
 export type EnqueueOutcome =
-  | { outcome: 'queued'; jobId: bigint }
+  | { outcome: 'queued'; jobId: bigint; /** The quarantined job this one takes again. */ retakes?: bigint }
   | { outcome: 'duplicate'; jobId: bigint; duplicateOf: bigint }
   /** This run already has the file (a resumed run). */
   | { outcome: 'known'; jobId: bigint };
 
 /**
+ * Quarantine reasons that say nothing about the file: the job failed every attempt (a worker kept
+ * dying on it, an error of ours) or the bytes stored for it were not the file's. The same file
+ * ingested again is taken again instead of being reported a duplicate of its quarantined copy.
+ * The other reasons (decode/errors.ts) are the file's own: the same bytes would fail the same way.
+ */
+export const RETAKEN_REASONS: ReadonlySet<string> = new Set(['processing-failed', 'checksum-mismatch']);
+
+/**
  * Adds one file to a run. The first file with a SHA-256 becomes the job that does the work; a later
- * one with the same bytes, in this run or any other, is recorded as its duplicate. `upload` puts
- * the bytes where a worker on another machine can read them, and runs only for a new primary job.
+ * one with the same bytes, in this run or any other, is recorded as its duplicate, unless that job
+ * was quarantined for a reason in {@link RETAKEN_REASONS}: then this file takes it again. `upload`
+ * puts the bytes where a worker on another machine can read them, and runs only for a new primary job.
  */
 export async function enqueueFile(sql: Sql, runId: string, file: FileToEnqueue, upload: () => Promise<string>): Promise<EnqueueOutcome> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const [known] = await sql<{ id: bigint }[]>`select id from ingest_jobs where run_id = ${runId} and source_file = ${file.sourceFile}`;
     if (known) return { outcome: 'known', jobId: known.id };
-    const [primary] = await sql<{ id: bigint }[]>`select id from ingest_jobs where sha256 = ${file.sha256} and duplicate_of is null`;
-    if (primary) {
+    const [primary] = await sql<{ id: bigint; status: string; reason: string | null }[]>`
+      select j.id, j.status, q.reason from ingest_jobs j left join archive_quarantine q on q.ingest_job_id = j.id
+      where j.sha256 = ${file.sha256} and j.duplicate_of is null and j.retried_at is null`;
+    if (primary && !(primary.status === 'quarantined' && RETAKEN_REASONS.has(primary.reason ?? ''))) {
       const [dup] = await sql<{ id: bigint }[]>`
         insert into ingest_jobs (run_id, source_file, sha256, size_bytes, kind, languages, status, duplicate_of, finished_at)
         values (${runId}, ${file.sourceFile}, ${file.sha256}, ${file.sizeBytes}, ${file.kind}, ${file.languages}, 'duplicate', ${primary.id}, now())
@@ -140,14 +151,60 @@ export async function enqueueFile(sql: Sql, runId: string, file: FileToEnqueue, 
       continue;
     }
     const incomingKey = await upload();
-    const [job] = await sql<{ id: bigint }[]>`
-      insert into ingest_jobs (run_id, source_file, sha256, size_bytes, incoming_key, kind, languages, status)
-      values (${runId}, ${file.sourceFile}, ${file.sha256}, ${file.sizeBytes}, ${incomingKey}, ${file.kind}, ${file.languages}, 'queued')
-      on conflict do nothing returning id`;
-    if (job) return { outcome: 'queued', jobId: job.id };
+    const jobId = await sql
+      .begin(async (tx) => {
+        if (primary && !(await markRetried(tx, primary.id))) return undefined;
+        return insertQueuedJob(tx, runId, file, incomingKey);
+      })
+      .catch(unlessConflict);
+    if (jobId) return { outcome: 'queued', jobId, ...(primary ? { retakes: primary.id } : {}) };
     // Another ingest enqueued the same bytes or the same file meanwhile: look again.
   }
   throw new RegistryError('conflict', `could not enqueue ${file.sourceFile}: it keeps being enqueued concurrently`);
+}
+
+/** Inserts a queued job; throws {@link EnqueueConflict} (rolling the transaction back) when the run has the file or the bytes have a primary job already. */
+async function insertQueuedJob(tx: TransactionSql, runId: string, file: FileToEnqueue, incomingKey: string): Promise<bigint> {
+  const [job] = await tx<{ id: bigint }[]>`
+    insert into ingest_jobs (run_id, source_file, sha256, size_bytes, incoming_key, kind, languages, status)
+    values (${runId}, ${file.sourceFile}, ${file.sha256}, ${file.sizeBytes}, ${incomingKey}, ${file.kind}, ${file.languages}, 'queued')
+    on conflict do nothing returning id`;
+  if (!job) throw new EnqueueConflict();
+  return job.id;
+}
+
+/** The job could not be inserted: the same file or the same bytes got there first. */
+class EnqueueConflict extends Error {}
+
+const unlessConflict = (error: unknown): undefined => {
+  if (error instanceof EnqueueConflict) return undefined;
+  throw error;
+};
+
+/**
+ * Marks a quarantined job and its quarantine entry as taken again, so that a new job may do the
+ * work for its SHA-256; false when it is no longer a current quarantined job (taken meanwhile).
+ */
+async function markRetried(tx: TransactionSql, jobId: bigint): Promise<boolean> {
+  const rows = await tx`update ingest_jobs set retried_at = now() where id = ${jobId} and status = 'quarantined' and retried_at is null returning id`;
+  if (!rows.length) return false;
+  await tx`update archive_quarantine set retried_at = now() where ingest_job_id = ${jobId}`;
+  return true;
+}
+
+/**
+ * Puts a quarantined job's file into a run again as a new job (`crvs archive quarantine --retry`),
+ * whatever the reason it was quarantined for; `incomingKey` holds its bytes. Null when the job is
+ * no longer in the quarantine, or the run has a file of that name already (two retried together).
+ */
+export async function requeueQuarantined(sql: Sql, runId: string, quarantinedJobId: bigint, incomingKey: string): Promise<bigint | null> {
+  return sql.begin(async (tx) => {
+    const [old] = await tx`select * from ingest_jobs where id = ${quarantinedJobId} for update`;
+    if (!old || !(await markRetried(tx, quarantinedJobId))) return null;
+    const job = toJob(old);
+    const file = { sourceFile: job.sourceFile, sha256: job.sha256, sizeBytes: job.sizeBytes, kind: job.kind, languages: job.languages };
+    return insertQueuedJob(tx, runId, file, incomingKey);
+  }).catch((error: unknown) => unlessConflict(error) ?? null);
 }
 
 /** Every file of the run's source is enqueued; the run can finish once its jobs have. */
@@ -202,14 +259,21 @@ export async function renewLease(sql: Sql, jobId: bigint, workerId: string, leas
   return rows.length > 0;
 }
 
-/**
- * Gives a job back after a failure that may pass (a service down): it is retried after a backoff
- * that doubles with each attempt (2 s, 4 s, 8 s, ... at most 5 minutes).
- */
-export async function releaseJob(sql: Sql, jobId: bigint, workerId: string, error: string): Promise<void> {
+export interface ReleaseOptions {
+  /** false: the failure was not the job's (a service down); the attempt is not counted against it. */
+  countAttempt?: boolean;
+  /** Wait this long before the job may be claimed again (default: 2 s doubling with each counted attempt, at most 5 minutes). */
+  delaySeconds?: number;
+}
+
+/** Gives a job back after a failure that may pass, to be retried after a backoff. */
+export async function releaseJob(sql: Sql, jobId: bigint, workerId: string, error: string, options: ReleaseOptions = {}): Promise<void> {
+  const counted = options.countAttempt ?? true;
+  const delay = options.delaySeconds === undefined ? sql`least(300, power(2, attempts))` : sql`${options.delaySeconds}::float8`;
   await sql`
     update ingest_jobs set status = 'queued', lease_owner = null, lease_expires_at = null, last_error = ${error},
-      retry_after = now() + make_interval(secs => least(300, power(2, attempts)))
+      attempts = ${counted ? sql`attempts` : sql`greatest(attempts - 1, 0)`},
+      retry_after = now() + make_interval(secs => ${delay})
     where id = ${jobId} and lease_owner = ${workerId} and status = 'running'`;
 }
 

@@ -6,6 +6,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sql } from '../../services/database/client.ts';
+import { ServiceUnavailableError } from '../../services/errors.ts';
+import { serviceFailure } from './failures.ts';
 import { claimJob, finishRunIfDone, getRun, releaseJob, renewLease, type IngestJob } from './jobs.ts';
 
 /** What a job handler reports; `lost` when another worker took the job over. */
@@ -13,6 +15,8 @@ export type JobResult =
   | { status: 'done'; pages: number; reviewStatus: string }
   | { status: 'quarantined'; reason: string }
   | { status: 'retry'; error: string }
+  /** A service the job needs did not answer (or this machine lacks its configuration): not the file's fault. */
+  | { status: 'unavailable'; service: string; error: string }
   | { status: 'lost' };
 
 export interface JobLease {
@@ -37,13 +41,56 @@ export interface WorkerLoopOptions {
   onResult?: (job: IngestJob, result: JobResult) => void;
   /** Told when the queue cannot be reached; the loop waits and tries again. */
   onQueueError?: (error: unknown, consecutive: number) => void;
+  /**
+   * How long a loop that ends by itself (`idle`, `run-finished`) waits for a service that does not
+   * answer before it stops with {@link ServiceOutageError}, leaving the jobs queued (default
+   * {@link DEFAULT_SERVICE_WAIT_SECONDS}). A loop that runs until stopped (`signal`) waits for ever.
+   */
+  serviceWaitSeconds?: number;
+  /** Wait after a service failure: `initialMs` doubling to at most `maxMs` (default 1 s to 60 s). */
+  backoff?: { initialMs: number; maxMs: number };
 }
 
+/** Long enough to outlast a restart or failover of the database or object store. */
+export const DEFAULT_SERVICE_WAIT_SECONDS = 15 * 60;
+
+/** The loop stopped because a service did not answer for longer than it was told to wait. */
+export class ServiceOutageError extends ServiceUnavailableError {
+  constructor(service: string, waitedSeconds: number, reason: string, cause?: unknown) {
+    super(service, `${reason} (no answer for ${formatWait(waitedSeconds)})`, cause);
+    this.name = 'ServiceOutageError';
+  }
+}
+
+const formatWait = (seconds: number) => (seconds < 120 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`);
+
 /**
- * A worker that runs until stopped outlives a database restart: it keeps trying. A run that waits
- * for its own end (`crvs ingest`) gives up after this many failed claims in a row (about 4 minutes).
+ * Since when services have been failing, shared by the loop's slots: any job that gets through
+ * ends the outage. Each slot backs off on its own.
  */
-const MAX_CLAIM_FAILURES = 10;
+class Outage {
+  private since: number | undefined;
+  private last: { service: string; reason: string; cause: unknown } | undefined;
+  private readonly waitMs: number;
+  constructor(waitMs: number) {
+    this.waitMs = waitMs;
+  }
+
+  failed(service: string, reason: string, cause: unknown): void {
+    this.since ??= Date.now();
+    this.last = { service, reason, cause };
+  }
+
+  ended(): void {
+    this.since = undefined;
+  }
+
+  /** The error to stop with once the loop has waited long enough. */
+  exceeded(): ServiceOutageError | undefined {
+    if (this.since === undefined || !this.last || Date.now() - this.since < this.waitMs) return undefined;
+    return new ServiceOutageError(this.last.service, (Date.now() - this.since) / 1000, this.last.reason, this.last.cause);
+  }
+}
 
 export interface WorkerTotals {
   jobs: number;
@@ -56,36 +103,64 @@ export interface WorkerTotals {
 
 export async function runWorkerLoop(options: WorkerLoopOptions): Promise<WorkerTotals> {
   const totals: WorkerTotals = { jobs: 0, done: 0, quarantined: 0, retried: 0, lost: 0, pages: 0 };
+  const endsByItself = options.until !== 'signal';
+  const outage = new Outage((options.serviceWaitSeconds ?? DEFAULT_SERVICE_WAIT_SECONDS) * 1000);
+  // Aborted by the caller, or by the first slot that has waited for a service long enough.
+  const stopping = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stopping.signal]) : stopping.signal;
+  let stoppedBy: ServiceOutageError | undefined;
+  const giveUpIfWaitedEnough = () => {
+    const exceeded = endsByItself ? outage.exceeded() : undefined;
+    if (exceeded) (stoppedBy ??= exceeded), stopping.abort();
+  };
   const slot = async () => {
     let failures = 0;
-    while (!options.signal?.aborted) {
+    const backOff = () => sleep(backoffMs(options, ++failures), undefined, { signal }).catch(() => {});
+    while (!signal.aborted) {
       let job;
       try {
         job = await claimJob(options.sql, { workerId: options.workerId, leaseSeconds: options.leaseSeconds, runId: options.runId });
         if (!job && (await shouldStop(options))) return;
-        failures = 0;
       } catch (error) {
-        failures++;
-        if (options.until !== 'signal' && failures >= MAX_CLAIM_FAILURES) throw error;
-        options.onQueueError?.(error, failures);
-        await sleep(Math.min(30_000, 500 * 2 ** failures), undefined, { signal: options.signal }).catch(() => {});
+        outage.failed('database', (error as Error).message, error);
+        giveUpIfWaitedEnough();
+        options.onQueueError?.(error, failures + 1);
+        await backOff();
         continue;
       }
       if (!job) {
-        await sleep(options.pollMs ?? 1_000, undefined, { signal: options.signal }).catch(() => {});
+        await sleep(options.pollMs ?? 1_000, undefined, { signal }).catch(() => {});
         continue;
       }
-      const result = await withLease(options, job);
-      totals.jobs++;
-      if (result.status === 'done') (totals.done++, (totals.pages += result.pages));
-      else if (result.status === 'quarantined') totals.quarantined++;
-      else if (result.status === 'retry') totals.retried++;
-      else totals.lost++;
+      const result = await withLease(options, job, signal, backoffMs(options, failures + 1));
+      count(totals, result);
       options.onResult?.(job, result);
+      if (result.status === 'unavailable') {
+        outage.failed(result.service, result.error, undefined);
+        giveUpIfWaitedEnough();
+        await backOff();
+      } else if (result.status !== 'lost') {
+        outage.ended();
+        failures = 0;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, slot));
+  if (stoppedBy) throw stoppedBy;
   return totals;
+}
+
+function backoffMs(options: WorkerLoopOptions, failures: number): number {
+  const { initialMs, maxMs } = options.backoff ?? { initialMs: 1_000, maxMs: 60_000 };
+  return Math.min(maxMs, initialMs * 2 ** Math.max(0, failures - 1));
+}
+
+function count(totals: WorkerTotals, result: JobResult): void {
+  totals.jobs++;
+  if (result.status === 'done') (totals.done++, (totals.pages += result.pages));
+  else if (result.status === 'quarantined') totals.quarantined++;
+  else if (result.status === 'retry' || result.status === 'unavailable') totals.retried++;
+  else totals.lost++;
 }
 
 async function shouldStop(options: WorkerLoopOptions): Promise<boolean> {
@@ -97,8 +172,11 @@ async function shouldStop(options: WorkerLoopOptions): Promise<boolean> {
   return false;
 }
 
-/** Runs the handler while renewing the job's lease every third of its length. */
-async function withLease(options: WorkerLoopOptions, job: IngestJob): Promise<JobResult> {
+/**
+ * Runs the handler while renewing the job's lease every third of its length, then gives the job
+ * back if it is to be tried again. `waitMs`: how long a job whose service failed waits.
+ */
+async function withLease(options: WorkerLoopOptions, job: IngestJob, stop: AbortSignal, waitMs: number): Promise<JobResult> {
   const lost = new AbortController();
   const timer = setInterval(() => {
     renewLease(options.sql, job.id, options.workerId, options.leaseSeconds)
@@ -107,16 +185,35 @@ async function withLease(options: WorkerLoopOptions, job: IngestJob): Promise<Jo
       .catch(() => {});
   }, (options.leaseSeconds * 1000) / 3);
   timer.unref();
-  let result: JobResult;
   try {
-    result = await options.handle(job, { signal: lost.signal });
-  } catch (error) {
-    result = { status: 'retry', error: (error as Error).message ?? String(error) };
+    let result: JobResult;
+    try {
+      result = await options.handle(job, { signal: lost.signal });
+    } catch (error) {
+      const failure = serviceFailure(error);
+      result = failure ? { status: 'unavailable', service: failure.service, error: failure.reason } : { status: 'retry', error: (error as Error).message ?? String(error) };
+    }
+    if (result.status === 'retry') await handBack(options, job, result.error, { countAttempt: true }, stop);
+    // Not the file's fault: the attempt does not count, so an outage of any length never quarantines it.
+    if (result.status === 'unavailable') await handBack(options, job, `${result.service}: ${result.error}`, { countAttempt: false, delaySeconds: waitMs / 1000 }, stop);
+    return result;
   } finally {
     clearInterval(timer);
   }
-  // A failure that may pass (a service down, a bug): the job goes back to the queue, to be
-  // retried here or by another worker; the handler turns it into a quarantine after enough attempts.
-  if (result.status === 'retry') await releaseJob(options.sql, job.id, options.workerId, result.error).catch(() => {});
-  return result;
+}
+
+/**
+ * Gives the job back to the queue. When the database itself is down this fails: try again (the
+ * lease is still being renewed meanwhile) rather than leave the job to its lease's expiry, which
+ * would count as an attempt.
+ */
+async function handBack(options: WorkerLoopOptions, job: IngestJob, error: string, release: { countAttempt: boolean; delaySeconds?: number }, stop: AbortSignal) {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await releaseJob(options.sql, job.id, options.workerId, error, release);
+    } catch {
+      if (stop.aborted) return;
+      await sleep(backoffMs(options, tries), undefined, { signal: stop }).catch(() => {});
+    }
+  }
 }
