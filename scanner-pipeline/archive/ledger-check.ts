@@ -11,28 +11,14 @@ import { RegistryError } from '../../services/errors.ts';
 import { canonicalise } from '../../services/ledger/core.ts';
 import { historyFaults } from '../../services/ledger/history-check.ts';
 import { recordHistory, type Db } from '../../services/ledger/record-versions.ts';
+import type { ArchiveDocument } from './catalogue.ts';
 import type { ArchiveEntryData } from './entry.ts';
 import { sha256Hex } from './keys.ts';
 
-/** The columns of `archive_documents` that copy the committed entry, by the entry's own names. */
-export interface DocumentCopy {
-  id: string;
-  version: number;
-  commitment: string;
-  ocrText: string;
-  sourceFile: string;
-  kind: string | null;
-  language: string | null;
-  pages: number;
-  originalSha256: string;
-  ocrTextSha256: string;
-  objects: unknown;
-  fields: unknown;
-  reviewStatus: string;
-  pendingReview: string[];
-}
-
 const COPIED = ['sourceFile', 'kind', 'language', 'pages', 'originalSha256', 'ocrTextSha256', 'objects', 'fields', 'reviewStatus', 'pendingReview'] as const;
+
+/** The columns of `archive_documents` that copy the committed entry (by the entry's own names), and the OCR text. */
+export type DocumentCopy = Pick<ArchiveDocument, 'id' | 'version' | 'commitment' | 'ocrText' | (typeof COPIED)[number]>;
 
 /** What differs between `document` and its ledger history, in words; empty when they agree. */
 export async function documentFaults(db: Db, document: DocumentCopy): Promise<string[]> {
