@@ -45,6 +45,11 @@ export interface ScanPage {
   image: GrayImage;
   /** Skew found and removed, degrees (positive: lines descended to the right). */
   skewDegrees: number;
+  /**
+   * Clockwise turn applied because the page was stored upside down or sideways without an EXIF
+   * orientation saying so. Decoding leaves it 0: the turn is found by reading (ocr/orientation.ts).
+   */
+  turnDegrees: 0 | 90 | 180 | 270;
   /** Factor applied to the decoded size. */
   scale: number;
   /** Median letter height on the decoded page, pixels. */
@@ -90,13 +95,13 @@ async function preparePage(bytes: Uint8Array, index: number, options: DecodeOpti
   const glyphs = glyphStats(small);
   const glyphHeight = glyphs.medianHeight * factor;
   if (glyphs.count < (options.minGlyphs ?? 8) || inkShare(small) < 0.0005) {
-    return { index, blank: true, image: flat, skewDegrees: 0, scale: 1, glyphHeight, original };
+    return { index, blank: true, image: flat, skewDegrees: 0, turnDegrees: 0, scale: 1, glyphHeight, original };
   }
   const skewDegrees = estimateSkew(small);
   const scale = scaleFor(glyphHeight, options.glyphHeight ?? DEFAULT_GLYPH_HEIGHT);
   const levelled = await levelAndScale(flat, skewDegrees, scale);
   const image = removeRules(stretchContrast(levelled, 225), Math.round(Math.max(glyphHeight * scale, 10) * 6));
-  return { index, blank: false, image, skewDegrees, scale, glyphHeight, original };
+  return { index, blank: false, image, skewDegrees, turnDegrees: 0, scale, glyphHeight, original };
 }
 
 async function decodeGrey(bytes: Uint8Array, page: number, maxPixels: number): Promise<GrayImage> {

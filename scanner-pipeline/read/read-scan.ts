@@ -9,7 +9,8 @@
  * language, which is what makes tesseract.js as fast as the native CLI reading all three. When the
  * lines do not tell (a page of stamps), the pages are read with all candidates, as the CLI would.
  * A series whose Roman numeral the page's model could not write gets a second look
- * ({@link readSeriesNumeral}).
+ * ({@link readSeriesNumeral}). A page stored upside down or sideways is turned before its full
+ * read, found when a strip or page reads unsure ({@link readStripUpright}, {@link readPageUpright}).
  *
  * @example
  * const pool = createOcrPool({ tessdataDir, concurrency: 2 });
@@ -17,10 +18,10 @@
  * scan.fields.child.familyName; // { value: 'Юсуфов', confidence: 0.93 }
  */
 import { decodeScan, type DecodeOptions, type ScanPage } from '../decode/decode.ts';
-import { encodePgm } from '../decode/pixels.ts';
 import type { ScanFormat } from '../decode/sniff.ts';
 import { extractFields, type DocumentKind, type ExtractedDocument } from '../extract/extract.ts';
 import { identificationLanguages, identifyLanguage } from '../ocr/identify.ts';
+import { readPageUpright, readStripUpright } from '../ocr/orientation.ts';
 import type { OcrPool } from '../ocr/pool.ts';
 import type { PageText } from '../ocr/result.ts';
 import { textStrip } from '../ocr/strip.ts';
@@ -55,12 +56,9 @@ export interface ScanRead extends ExtractedDocument {
 /** Throws UnreadableScanError (quarantine) or MissingLanguageError (configuration). */
 export async function readScan(bytes: Uint8Array, options: ReadScanOptions): Promise<ScanRead> {
   const scan = await decodeScan(bytes, options.decode);
-  const { language, confidence: languageConfidence } = await chooseLanguage(scan.pages, options);
+  const { language, confidence: languageConfidence, checked } = await chooseLanguage(scan.pages, options);
   const pages: ReadPage[] = await Promise.all(
-    scan.pages.map(async (page) => ({
-      ...page,
-      ocr: page.blank ? null : await options.pool.recognise(encodePgm(page.image), language),
-    })),
+    scan.pages.map(async (page) => (page.blank ? { ...page, ocr: null } : readPageUpright(options.pool, page, language, checked.has(page.index)))),
   );
   const read = pages.flatMap((p) => (p.ocr ? [p.ocr] : []));
   const text = read.map((p) => p.text).join('\n');
@@ -80,16 +78,20 @@ function needsSeriesNumeral(extracted: ExtractedDocument): boolean {
   return typeof value === 'string' && !/^(I{1,3}|IV|V|VI{1,3}|IX|X)-/.test(value);
 }
 
-async function chooseLanguage(pages: ScanPage[], options: ReadScanOptions): Promise<{ language: string; confidence: number }> {
+/** Also turns, in `pages`, the pages its strips show upside down or sideways; `checked`: the pages whose strip it read. */
+async function chooseLanguage(pages: ScanPage[], options: ReadScanOptions): Promise<{ language: string; confidence: number; checked: Set<number> }> {
   const all = options.languages.join('+');
-  if (options.languages.length === 1) return { language: all, confidence: 1 };
-  for (const page of pages) {
+  const checked = new Set<number>();
+  if (options.languages.length === 1) return { language: all, confidence: 1, checked };
+  for (const [i, page] of pages.entries()) {
     if (page.blank) continue;
     const strip = textStrip(page.image, 2);
     if (!strip) continue;
-    const quick = await options.pool.recognise(encodePgm(strip), identificationLanguages(options.languages).join('+'), { pageSegmentation: '6', textOnly: true, urgent: true });
-    const guess = identifyLanguage(quick.text, options.languages);
-    if (guess) return guess;
+    const quick = await readStripUpright(options.pool, page, strip, identificationLanguages(options.languages).join('+'));
+    pages[i] = quick.page;
+    checked.add(page.index);
+    const guess = identifyLanguage(quick.read.text, options.languages);
+    if (guess) return { ...guess, checked };
   }
-  return { language: all, confidence: 0 };
+  return { language: all, confidence: 0, checked };
 }
