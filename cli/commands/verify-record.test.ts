@@ -94,6 +94,23 @@ describe('crvs verify record', () => {
     expect(code).toBe(0);
   });
 
+  it('exits 1 for a version whose kind or link to the version before was edited in its row, as crvs audit does', async () => {
+    const [env, ledger] = await freshLedger();
+    const [renamed, unlinked] = [ledger.births[1]!, ledger.births[0]!];
+    await behindTheApplication(env.sql, ['record_versions'], async (sql) => {
+      await sql`update record_versions set kind = 'marriage' where id = ${renamed.id}`;
+      // Another stored version's commitment: the column must still name one (a foreign key).
+      await sql`update record_versions set previous_commitment = (select commitment from record_versions where id = ${ledger.births[2]!.id}) where record_id = ${unlinked.recordId} and version = 2`;
+    });
+    const failedStep = async (recordId: string) => {
+      const { code, stdout } = await crvs(env, ['verify', 'record', recordId, '--json']);
+      expect(code).toBe(1);
+      return JSON.parse(stdout).versions.flatMap((v: { steps: { step: string; status: string }[] }) => v.steps.filter((s) => s.status === 'failed').map((s) => s.step));
+    };
+    expect(await failedStep(renamed.recordId)).toContain('identity');
+    expect(await failedStep(unlinked.recordId)).toContain('previous');
+  });
+
   it('exits 1 when the registry index shows an older version than the ledger holds', async () => {
     const [env, ledger] = await freshLedger();
     await env.sql`update registry_records set current_version = 1, corrected_at = null where record_id = ${ledger.births[0]!.recordId}`;

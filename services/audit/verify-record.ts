@@ -14,6 +14,7 @@ import { splitProof } from '../ledger/batches.ts';
 import type { AnchorReader } from './chain-batches.ts';
 import type { Finding } from './findings.ts';
 import { leafCountText } from './ledger-scan.ts';
+import { checkIdentity } from './leaf-work.ts';
 import { checkRecordIndexes } from './record-index.ts';
 import { readOnlySnapshot, rowSecurityFindings } from './read-only.ts';
 
@@ -63,6 +64,7 @@ interface Row {
   id: bigint;
   version: number;
   kind: string;
+  previous_commitment: Buffer | null;
   content: string;
   salt: Buffer;
   commitment: Buffer;
@@ -82,7 +84,7 @@ export async function verifyRecord(sql: Sql, chain: AnchorReader, recordId: stri
     const problems = await rowSecurityFindings(tx);
     if (problems.length) return { rows: [], current: undefined, problems };
     const rows = await tx<Row[]>`
-      select v.id, v.version, v.kind, v.content::text as content, v.salt, v.commitment, v.leaf,
+      select v.id, v.version, v.kind, v.previous_commitment, v.content::text as content, v.salt, v.commitment, v.leaf,
              l.batch_id, l.position, l.proof, p.version_id is not null as pending, a.transaction_hash
       from record_versions v
       left join batch_leaves l on l.version_id = v.id
@@ -132,7 +134,7 @@ async function verifyVersion(chain: AnchorReader, row: Row, recordId: string, pr
     return ok;
   };
 
-  let content: { recordId?: unknown; version?: unknown; previousCommitment?: unknown };
+  let content: { recordId?: unknown; version?: unknown; kind?: unknown; previousCommitment?: unknown };
   let canonical: string;
   try {
     content = JSON.parse(row.content) as typeof content;
@@ -143,13 +145,19 @@ async function verifyVersion(chain: AnchorReader, row: Row, recordId: string, pr
     return v;
   }
   v.steps.push({ step: 'canonical', status: 'passed', detail: 'RFC 8785 canonical form of the stored content', calculated: canonical });
-  check('identity', 'the committed document names this record and version', `${recordId} v${row.version}`, `${String(content.recordId)} v${String(content.version)}`);
+  // The same rule as `crvs audit` (leaf-work.ts): the row's record, version and kind against the
+  // committed document, and the link to the stored commitment of the version before.
+  const before = previous?.version === row.version - 1 ? previous.commitment.replace(/^0x/, '').toLowerCase() : null;
+  const mismatch = checkIdentity(content, { recordId, version: row.version, kind: row.kind, previousColumn: row.previous_commitment?.toString('hex') ?? null, before });
+  const moved = mismatch?.kind === 'identity-mismatch' ? mismatch : null;
+  const unlinked = mismatch?.kind === 'version-chain-broken' ? mismatch : null;
+  v.steps.push({ step: 'identity', status: moved ? 'failed' : 'passed', detail: 'the committed document names this record, version and kind', ...(moved && { expected: moved.expected, calculated: moved.actual }) });
+  if (row.version > 1 || unlinked) {
+    v.steps.push({ step: 'previous', status: unlinked ? 'failed' : 'passed', detail: unlinked?.reason ?? 'the version names the stored commitment of the version before', ...(unlinked && { expected: unlinked.expected, calculated: unlinked.actual }) });
+  }
+  if (mismatch) fail(`${moved ? 'identity' : 'previous'}: ${mismatch.reason}: expected ${mismatch.expected}, found ${mismatch.actual}`);
   const commitment = commitmentOf(toHex(row.salt), canonical);
   check('commitment', 'keccak256(salt ‖ canonical) equals the stored commitment', toHex(row.commitment), commitment);
-  if (row.version > 1 || content.previousCommitment !== null) {
-    const before = previous?.version === row.version - 1 ? previous.commitment : `(version ${row.version - 1} is missing)`;
-    check('previous', 'the version names the stored commitment of the version before', before, String(content.previousCommitment));
-  }
   const leaf = leafOf(commitment);
   check('leaf', 'keccak256(keccak256(commitment)) equals the stored leaf', toHex(row.leaf), leaf);
 

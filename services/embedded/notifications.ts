@@ -30,7 +30,14 @@ export class NotificationReader {
     let at = 0;
     // Each message: a type byte, then its length (which counts itself but not the type byte).
     while (data.length - at >= 5) {
-      const end = at + 1 + data.readInt32BE(at + 1);
+      const length = data.readInt32BE(at + 1);
+      // A length that does not even count itself: the stream is not where a message starts (a
+      // failed exchange left a piece behind). Drop what is held rather than read it as messages.
+      if (length < 4) {
+        this.#rest = Buffer.alloc(0);
+        return;
+      }
+      const end = at + 1 + length;
       if (end > data.length) break;
       if (data[at] === NOTIFICATION_RESPONSE) this.#notification(data.subarray(at + 5, end));
       at = end;

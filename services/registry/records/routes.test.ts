@@ -92,7 +92,7 @@ describe('GET /v1/records/:id', () => {
         await tx`update record_versions set record_id = ${victim.id} where record_id = ${other.id} and version = 2`;
       });
       await t.env.sql`update registry_records set current_version = 2 where record_id = ${victim.id}`;
-      await refused(victim.id, /version 2 says it is birth .* version 2, but is stored as birth/);
+      await refused(victim.id, /version 2 is committed as a version of another record/);
     });
   });
 
