@@ -154,13 +154,17 @@ class StdoutClosed extends Error {}
  */
 function stdoutLines(): (line: string) => Promise<void> | void {
   let closed = false;
+  // Any other write error is raised by the next write, where the command's one-line report sees
+  // it; thrown from this listener it would end the process with a stack trace.
+  let failed: Error | undefined;
   let wake: (() => void) | undefined;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    closed = true;
+    if (error.code === 'EPIPE') closed = true;
+    else failed = error;
     wake?.();
   });
   return (line) => {
+    if (failed) throw failed;
     if (closed) throw new StdoutClosed();
     if (process.stdout.write(line)) return;
     return new Promise<void>((resolve) => {
