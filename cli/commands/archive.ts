@@ -8,7 +8,8 @@ import { openArchive, type ArchiveServices } from '../../scanner-pipeline/archiv
 import { documentHistory, exportDocuments, getDocument } from '../../scanner-pipeline/archive/catalogue.ts';
 import { fieldValues, flattenFields } from '../../scanner-pipeline/archive/fields.ts';
 import { listQuarantine, quarantineEntries, type QuarantineEntry } from '../../scanner-pipeline/archive/quarantine.ts';
-import { retryQuarantine } from '../../scanner-pipeline/ingest/run.ts';
+import { QUARANTINE_RETRY_SOURCE, retryQuarantine } from '../../scanner-pipeline/ingest/run.ts';
+import { unfinishedRun } from '../../scanner-pipeline/queue/jobs.ts';
 import { reindexArchive, searchArchive } from '../../scanner-pipeline/archive/search.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, UsageError, action, oneLine, report } from '../report.ts';
 import { addWorkOptions, ingestCommand, positiveInteger, type WorkFlags } from './ingest.ts';
@@ -106,8 +107,12 @@ export function registerArchive(program: Command): void {
           return withArchive('crvs-archive-quarantine', async ({ sql }) => quarantineReport(await listQuarantine(sql, flags.limit)));
         }
         if (Boolean(ids.length) === Boolean(flags.all)) throw new UsageError('--retry needs the IDs of the files to read again, or --all (one of them)', 'ID');
-        const entries = await withArchive('crvs-archive-quarantine', ({ sql }) => (flags.all ? listQuarantine(sql, flags.limit) : quarantineEntries(sql, ids)));
-        if (!entries.length) return report({ count: 0, entries: [] }, 'the quarantine is empty: nothing to retry');
+        // An interrupted retry is resumed whatever is selected: its queued jobs are worked too.
+        const [entries, interrupted] = await withArchive('crvs-archive-quarantine', async ({ sql }) => [
+          flags.all ? await listQuarantine(sql, flags.limit) : await quarantineEntries(sql, ids, QUARANTINE_RETRY_SOURCE),
+          await unfinishedRun(sql, QUARANTINE_RETRY_SOURCE),
+        ] as const);
+        if (!entries.length && !interrupted) return report({ count: 0, entries: [] }, 'the quarantine is empty: nothing to retry');
         return ingestCommand('crvs-archive-quarantine-retry', { ...flags, languages: '' }, (services, options) => retryQuarantine(services, entries, options));
       }),
     );

@@ -5,6 +5,7 @@
  * 2, with the files left queued, when the database or object store stayed unreachable.
  */
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../../services/config/env.ts';
 import { createLogger } from '../../services/observability/logger.ts';
@@ -126,6 +127,7 @@ export async function ingestCommand(
       tessdataDir: config.ocr.tessdataDir,
       maxPixels: config.ocr.maxPixels,
       showProgress: !flags.json,
+      handBackDir: path.join(config.dataDir, 'ingest-hand-backs'),
     });
     const ok = summary.unreadable.length === 0 && (flags.enqueueOnly || summary.finished);
     return report(summary, summaryText(summary), ok);

@@ -77,14 +77,21 @@ export const MIN_ID_LENGTH = 8;
 /**
  * The current entries named by SHA-256 (or a prefix of at least {@link MIN_ID_LENGTH} characters),
  * in the order given; a name that matches none, or more than one, is refused before anything changes.
+ * An entry already taken again by the unfinished run of `retrySourceKey` (an interrupted `--retry`)
+ * still counts as current, so that the same `--retry` resumes.
  */
-export async function quarantineEntries(sql: Sql, ids: readonly string[]): Promise<QuarantineEntry[]> {
+export async function quarantineEntries(sql: Sql, ids: readonly string[], retrySourceKey?: string): Promise<QuarantineEntry[]> {
   const entries: QuarantineEntry[] = [];
   for (const id of ids) {
     if (!new RegExp(`^[0-9a-f]{${MIN_ID_LENGTH},64}$`).test(id)) {
       throw new RegistryError('malformed-request', `${id}: a quarantine id is the file's SHA-256 (at least its first ${MIN_ID_LENGTH} hex digits)`, { field: 'ID' });
     }
-    const rows = await sql`select * from archive_quarantine where retried_at is null and sha256 like ${`${id}%`} limit 2`;
+    const rows = await sql`
+      select distinct on (q.sha256) q.* from archive_quarantine q
+      where q.sha256 like ${`${id}%`} and (q.retried_at is null or exists (
+        select 1 from ingest_jobs j join ingest_runs r on r.id = j.run_id
+        where r.source_key = ${retrySourceKey ?? null} and r.finished_at is null and j.sha256 = q.sha256 and j.retried_at is null))
+      order by q.sha256, q.created_at desc limit 2`;
     if (rows.length !== 1) throw new RegistryError(rows.length ? 'malformed-request' : 'not-found', `${id}: ${rows.length ? 'names more than one quarantined file; give more of its SHA-256' : 'no such file in the quarantine'}`, { field: 'ID' });
     entries.push(toEntry(rows[0]!));
   }

@@ -9,8 +9,10 @@
  * finished jobs stay finished, and the job the dead process held is claimed again once its lease
  * expires.
  */
-import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import type { Sql } from '../../services/database/client.ts';
 import { ServiceUnavailableError } from '../../services/errors.ts';
 import { getObject, putObject, type ObjectStore } from '../../services/objectstore/client.ts';
@@ -19,7 +21,7 @@ import { incomingKey, sha256Hex } from '../archive/keys.ts';
 import type { QuarantineEntry } from '../archive/quarantine.ts';
 import { modelFile, parseLanguages } from '../ocr/languages.ts';
 import { enqueueFile, markEnqueued, openRun, getRun, requeueQuarantined, type IngestRun } from '../queue/jobs.ts';
-import { runWorkerLoop, ServiceOutageError } from '../queue/worker.ts';
+import { handBackPending, runWorkerLoop, ServiceOutageError, type PendingHandBack } from '../queue/worker.ts';
 import { jobProcessor } from './process-job.ts';
 import { progressBar } from './progress.ts';
 import { createDocumentReader, type DocumentKind } from './read-document.ts';
@@ -48,6 +50,11 @@ export interface IngestOptions {
   serviceWaitSeconds?: number;
   /** Wait after a service failure (tests shorten it). */
   backoff?: { initialMs: number; maxMs: number };
+  /**
+   * Where a run stopped by a database outage leaves the jobs it could not give back, for the next
+   * run to give back without counting an attempt ({@link keepHandBacks}); none kept when omitted.
+   */
+  handBackDir?: string;
 }
 
 export interface IngestServices {
@@ -81,7 +88,10 @@ export const QUARANTINE_RETRY_SOURCE = 'quarantine';
  * language, or judged a page blank by mistake; a file that fails again is quarantined again.
  */
 export async function retryQuarantine(services: IngestServices, entries: QuarantineEntry[], options: IngestOptions): Promise<IngestSummary> {
-  const jobs = await services.sql<{ languages: string }[]>`select distinct languages from ingest_jobs where id in ${services.sql(entries.map((e) => e.jobId))}`;
+  // No entries: only the unfinished retry run is worked (openRun resumes it).
+  const jobs = entries.length
+    ? await services.sql<{ languages: string }[]>`select distinct languages from ingest_jobs where id in ${services.sql(entries.map((e) => e.jobId))}`
+    : [];
   // Each file is read in the languages it was first enqueued with.
   const languages = parseLanguages(jobs.flatMap((j) => parseLanguages(j.languages))).join('+');
   if (options.process) checkLanguages([languages], options.tessdataDir);
@@ -130,6 +140,7 @@ async function runIngest(
     runProgress(sql, run.id, since).then((p) => bar.update(p, totalFiles), () => {});
   }, 1_000);
   const stop = new AbortController();
+  if (options.handBackDir) await handBackKept(sql, options.handBackDir);
   try {
     // Enqueueing and working overlap: the first pages are read while later files are still hashed.
     const working = options.process ? work(services, run, options, stop.signal) : Promise.resolve();
@@ -141,10 +152,10 @@ async function runIngest(
     } catch (error) {
       stop.abort();
       // When the workers failed first, theirs is the reason to show.
-      throw await stoppedBecause(sql, run, (await working.then(() => undefined, (workError: unknown) => workError)) ?? error);
+      throw await stoppedBecause(sql, run, options, (await working.then(() => undefined, (workError: unknown) => workError)) ?? error);
     }
     await working.catch(async (error: unknown) => {
-      throw await stoppedBecause(sql, run, error);
+      throw await stoppedBecause(sql, run, options, error);
     });
     bar.update(await runProgress(sql, run.id, since), totalFiles);
     return await runSummary(sql, (await getRun(sql, run.id)) ?? run, { resumed, since, unreadable });
@@ -158,11 +169,42 @@ async function runIngest(
  * A run stopped by a service outage says what is left: those files are still queued, not
  * quarantined, and the same command resumes them.
  */
-async function stoppedBecause(sql: Sql, run: IngestRun, error: unknown): Promise<unknown> {
+async function stoppedBecause(sql: Sql, run: IngestRun, options: IngestOptions, error: unknown): Promise<unknown> {
   if (!(error instanceof ServiceOutageError)) return error;
+  // The database has just failed for the whole wait: the note is for the next run, not a last try here.
+  if (options.handBackDir) await keepHandBacks(options.handBackDir, error.pendingHandBacks).catch(() => {});
+  else await handBackPending(sql, error.pendingHandBacks);
   const progress = await runProgress(sql, run.id, new Date()).catch(() => undefined);
   const left = progress ? `${progress.queued + progress.running} files of run ${run.id} stay queued` : `the files of run ${run.id} not yet read stay queued`;
   return new ServiceUnavailableError(error.service, `${error.message.replace(/^.*? is unreachable: /, '')}; ${left}: run the same command again once it answers`, error);
+}
+
+/**
+ * A job whose hand-back never succeeded before a database outage stopped the run is still
+ * `running` in the database under this process's name, its claim counted as an attempt. Left to
+ * its lease's expiry, the next claim would count another, as for a worker that died on the file,
+ * and a few outages would quarantine it as `processing-failed`. Only this process knows it stopped
+ * for an outage, and the database cannot be told while it does not answer: so the note waits in a
+ * file, and the next run (any `crvs ingest` or `--retry` on this machine) gives the job back with
+ * the attempt uncounted ({@link handBackKept}) before it claims anything. A process that dies
+ * (kill -9, a decoder crash) leaves no note, and its claim counts, as it should.
+ */
+async function keepHandBacks(dir: string, pending: readonly PendingHandBack[]): Promise<void> {
+  if (!pending.length) return;
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, `${randomUUID()}.json`), JSON.stringify(pending));
+}
+
+/** Gives back the jobs of every note {@link keepHandBacks} left; a note whose jobs the database still refuses stays. */
+async function handBackKept(sql: Sql, dir: string): Promise<void> {
+  const notes = await readdir(dir).catch(() => [] as string[]);
+  for (const note of notes.filter((n) => n.endsWith('.json'))) {
+    const file = path.join(dir, note);
+    const pending = JSON.parse(await readFile(file, 'utf8')) as PendingHandBack[];
+    const left = await handBackPending(sql, pending);
+    if (left.length) await writeFile(file, JSON.stringify(left));
+    else await rm(file, { force: true });
+  }
 }
 
 async function work(services: IngestServices, run: IngestRun, options: IngestOptions, signal: AbortSignal): Promise<void> {
@@ -244,5 +286,5 @@ async function requeueOne(services: IngestServices, run: IngestRun, entry: Quara
   const key = incomingKey(entry.sha256);
   await putObject(services.store, key, bytes, { contentType: 'application/octet-stream', metadata: { sha256: entry.sha256 } });
   const jobId = await requeueQuarantined(services.sql, run.id, BigInt(entry.jobId), key);
-  return jobId === null ? 'taken out of the quarantine meanwhile, or another file retried with it has the same name (retry it on its own)' : undefined;
+  return jobId === null ? 'taken out of the quarantine meanwhile' : undefined;
 }

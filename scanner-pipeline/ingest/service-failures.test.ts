@@ -3,12 +3,17 @@
  * a configuration that cannot read the scans. Neither may quarantine a file, and neither may end
  * as if all went well.
  */
-import { realpathSync, rmSync } from 'node:fs';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
+import postgres from 'postgres';
+import type { Sql } from '../../services/database/client.ts';
 import { connectObjectStore, type ObjectStore } from '../../services/objectstore/client.ts';
-import { ingest } from './run.ts';
+import { ingest, type IngestOptions } from './run.ts';
 import { directorySource } from './sources.ts';
 import { crvs, scanFolder } from './cli-test-support.ts';
 
@@ -64,6 +69,112 @@ describe('an ingest whose object store stops answering', () => {
     expect((await jobsOf(realpathSync(dir))).map((j) => j.status)).toEqual(['queued', 'queued']);
     expect(await env.sql`select * from archive_quarantine`).toHaveLength(0);
   });
+});
+
+/** A TCP proxy in front of the test database that can be made unreachable (connection refused) and back. */
+async function databaseProxy(databaseUrl: string) {
+  const target = new URL(databaseUrl);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    sockets.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    for (const s of [client, upstream]) s.on('error', () => {}).on('close', () => (client.destroy(), upstream.destroy()));
+  });
+  const listen = (port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await listen(0);
+  const { port } = server.address() as net.AddressInfo;
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return {
+    url: url.toString(),
+    cut: () => {
+      server.close();
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+    restore: () => listen(port),
+    close: () => (server.close(), sockets.forEach((s) => s.destroy())),
+  };
+}
+
+describe('an ingest whose database stops answering in the middle of a job', () => {
+  /**
+   * An ingest of `dir` through `proxy`; with `cutMidJob`, the database becomes unreachable once the
+   * file has been read, as the worker stores what it read (the objects first, then the rows): storing
+   * and giving the job back then fail, with the only slot inside the hand-back.
+   */
+  function ingestThrough(proxy: Awaited<ReturnType<typeof databaseProxy>>, dir: string, handBackDir: string, cutMidJob: boolean) {
+    const client = {
+      send: async (command: unknown) => {
+        if (cutMidJob && command instanceof PutObjectCommand && !command.input.Key?.startsWith('incoming/')) proxy.cut();
+        return env.store.client.send(command as never);
+      },
+    };
+    const store: ObjectStore = { bucket: env.store.bucket, client: client as unknown as S3Client };
+    // As the system's client (services/database/client.ts), reconnecting at once rather than after
+    // postgres.js's backoff of up to 20 s, so that the test's outage is measured in seconds.
+    const sql = postgres(proxy.url, { max: 2, connect_timeout: 2, backoff: () => 0.05, onnotice: () => {}, types: { bigint: postgres.BigInt } }) as unknown as Sql;
+    const options: IngestOptions = {
+      languages: 'rus',
+      kind: null,
+      concurrency: 1,
+      reviewThreshold: 0.7,
+      leaseSeconds: 2,
+      process: true,
+      tessdataDir: env.config.ocr.tessdataDir,
+      showProgress: false,
+      serviceWaitSeconds: 2,
+      backoff: { initialMs: 100, maxMs: 400 },
+      handBackDir,
+    };
+    return directorySource(dir)
+      .then((source) => ingest({ sql, store }, source, options))
+      .finally(() => sql.end({ timeout: 1 }));
+  }
+
+  const handBackDir = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'crvs-hand-backs-'));
+    folders.push(dir);
+    return dir;
+  };
+
+  it('stops with a service-unavailable reason after --service-wait instead of waiting for ever', async () => {
+    const dir = folder(['images/scan-db31-0006.jpg']);
+    const proxy = await databaseProxy(env.config.database.url);
+    try {
+      const started = Date.now();
+      await expect(ingestThrough(proxy, dir, handBackDir(), true)).rejects.toMatchObject({
+        code: 'service-unavailable',
+        message: expect.stringMatching(/^database is unreachable: .*stay queued: run the same command again/),
+      });
+      // The OCR of the page, then 2 s of waiting, not the test's timeout.
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      proxy.close();
+    }
+  }, 60_000);
+
+  it('reads the file once the database is back, however many times an outage stopped the ingest', async () => {
+    const dir = folder(['images/scan-db31-0008.jpg']);
+    const notes = handBackDir();
+    const proxy = await databaseProxy(env.config.database.url);
+    try {
+      // More outages than a file has attempts (MAX_ATTEMPTS = 3).
+      for (let outage = 1; outage <= 4; outage++) {
+        await expect(ingestThrough(proxy, dir, notes, true)).rejects.toMatchObject({ code: 'service-unavailable' });
+        await proxy.restore();
+        // The worker of the stopped run is gone: its lease runs out.
+        await new Promise((r) => setTimeout(r, 2_500));
+      }
+      const summary = await ingestThrough(proxy, dir, notes, false);
+      expect(summary).toMatchObject({ ingested: 1, quarantined: { count: 0 }, finished: true });
+    } finally {
+      proxy.close();
+    }
+    expect(await env.sql`select * from archive_quarantine`).toHaveLength(0);
+  }, 180_000);
 });
 
 describe('crvs ingest --languages with a language that is not installed', () => {

@@ -194,17 +194,31 @@ async function markRetried(tx: TransactionSql, jobId: bigint): Promise<boolean> 
 
 /**
  * Puts a quarantined job's file into a run again as a new job (`crvs archive quarantine --retry`),
- * whatever the reason it was quarantined for; `incomingKey` holds its bytes. Null when the job is
- * no longer in the quarantine, or the run has a file of that name already (two retried together).
+ * whatever the reason it was quarantined for; `incomingKey` holds its bytes. Returns the job that
+ * now reads the file: the run's own when an interrupted retry had already put it there. Null when
+ * the job is no longer in the quarantine. Two files retried together may share a name (from two
+ * ingests): the later one's name in the run is prefixed with its SHA-256's first 12 hex digits (the
+ * id the quarantine lists), as the run holds one job per name.
  */
 export async function requeueQuarantined(sql: Sql, runId: string, quarantinedJobId: bigint, incomingKey: string): Promise<bigint | null> {
   return sql.begin(async (tx) => {
     const [old] = await tx`select * from ingest_jobs where id = ${quarantinedJobId} for update`;
-    if (!old || !(await markRetried(tx, quarantinedJobId))) return null;
+    if (!old) return null;
     const job = toJob(old);
-    const file = { sourceFile: job.sourceFile, sha256: job.sha256, sizeBytes: job.sizeBytes, kind: job.kind, languages: job.languages };
+    const [already] = await tx<{ id: bigint }[]>`select id from ingest_jobs where run_id = ${runId} and sha256 = ${job.sha256} and duplicate_of is null and retried_at is null`;
+    if (already) return already.id;
+    if (!(await markRetried(tx, quarantinedJobId))) return null;
+    const [taken] = await tx`select 1 from ingest_jobs where run_id = ${runId} and source_file = ${job.sourceFile}`;
+    const sourceFile = taken ? `${job.sha256.slice(0, 12)}/${job.sourceFile}` : job.sourceFile;
+    const file = { sourceFile, sha256: job.sha256, sizeBytes: job.sizeBytes, kind: job.kind, languages: job.languages };
     return insertQueuedJob(tx, runId, file, incomingKey);
   }).catch((error: unknown) => unlessConflict(error) ?? null);
+}
+
+/** The unfinished run of `sourceKey` (an interrupted `--retry`), if there is one. */
+export async function unfinishedRun(sql: Sql, sourceKey: string): Promise<IngestRun | undefined> {
+  const [open] = await sql`select * from ingest_runs where source_key = ${sourceKey} and finished_at is null order by created_at desc limit 1`;
+  return open ? toRun(open) : undefined;
 }
 
 /** Every file of the run's source is enqueued; the run can finish once its jobs have. */

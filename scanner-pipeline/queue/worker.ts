@@ -54,12 +54,38 @@ export interface WorkerLoopOptions {
 /** Long enough to outlast a restart or failover of the database or object store. */
 export const DEFAULT_SERVICE_WAIT_SECONDS = 15 * 60;
 
+/**
+ * A job the loop stopped holding without giving it back (the database did not answer): it is still
+ * `running` under this worker's name. {@link handBackPending} gives it back once the database answers.
+ */
+export interface PendingHandBack {
+  jobId: string;
+  workerId: string;
+  error: string;
+  countAttempt: boolean;
+}
+
 /** The loop stopped because a service did not answer for longer than it was told to wait. */
 export class ServiceOutageError extends ServiceUnavailableError {
+  /** The jobs this loop still held when it stopped, to be given back by whoever can reach the database. */
+  pendingHandBacks: PendingHandBack[] = [];
   constructor(service: string, waitedSeconds: number, reason: string, cause?: unknown) {
     super(service, `${reason} (no answer for ${formatWait(waitedSeconds)})`, cause);
     this.name = 'ServiceOutageError';
   }
+}
+
+/**
+ * Gives back jobs a stopped loop could not: as it would have, counting the attempt only when the
+ * job itself failed. A job taken over meanwhile is left alone (the release matches its holder).
+ * Returns the ones the database still did not take.
+ */
+export async function handBackPending(sql: Sql, pending: readonly PendingHandBack[]): Promise<PendingHandBack[]> {
+  const left: PendingHandBack[] = [];
+  for (const p of pending) {
+    await releaseJob(sql, BigInt(p.jobId), p.workerId, p.error, { countAttempt: p.countAttempt }).catch(() => left.push(p));
+  }
+  return left;
 }
 
 const formatWait = (seconds: number) => (seconds < 120 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`);
@@ -113,6 +139,17 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<WorkerT
     const exceeded = endsByItself ? outage.exceeded() : undefined;
     if (exceeded) (stoppedBy ??= exceeded), stopping.abort();
   };
+  const pending: PendingHandBack[] = [];
+  const lease: LeaseContext = {
+    stop: signal,
+    // A hand-back that fails is the database not answering: it runs the outage clock like a failed
+    // claim does, so that a loop whose every slot is handing back still stops after the wait.
+    databaseFailed: (error) => {
+      outage.failed('database', (error as Error).message ?? String(error), error);
+      giveUpIfWaitedEnough();
+    },
+    pending,
+  };
   const slot = async () => {
     let failures = 0;
     const backOff = () => sleep(backoffMs(options, ++failures), undefined, { signal }).catch(() => {});
@@ -132,7 +169,7 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<WorkerT
         await sleep(options.pollMs ?? 1_000, undefined, { signal }).catch(() => {});
         continue;
       }
-      const result = await withLease(options, job, signal, backoffMs(options, failures + 1));
+      const result = await withLease(options, job, lease, backoffMs(options, failures + 1));
       count(totals, result);
       options.onResult?.(job, result);
       if (result.status === 'unavailable') {
@@ -146,7 +183,10 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<WorkerT
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, slot));
-  if (stoppedBy) throw stoppedBy;
+  if (stoppedBy) {
+    stoppedBy.pendingHandBacks = pending;
+    throw stoppedBy;
+  }
   return totals;
 }
 
@@ -172,11 +212,19 @@ async function shouldStop(options: WorkerLoopOptions): Promise<boolean> {
   return false;
 }
 
+/** What the slots share about giving jobs back: when to stop trying, whom to tell of a failure, what is left. */
+interface LeaseContext {
+  stop: AbortSignal;
+  databaseFailed: (error: unknown) => void;
+  /** Jobs whose hand-back never succeeded before the loop stopped. */
+  pending: PendingHandBack[];
+}
+
 /**
  * Runs the handler while renewing the job's lease every third of its length, then gives the job
  * back if it is to be tried again. `waitMs`: how long a job whose service failed waits.
  */
-async function withLease(options: WorkerLoopOptions, job: IngestJob, stop: AbortSignal, waitMs: number): Promise<JobResult> {
+async function withLease(options: WorkerLoopOptions, job: IngestJob, lease: LeaseContext, waitMs: number): Promise<JobResult> {
   const lost = new AbortController();
   const timer = setInterval(() => {
     renewLease(options.sql, job.id, options.workerId, options.leaseSeconds)
@@ -193,9 +241,9 @@ async function withLease(options: WorkerLoopOptions, job: IngestJob, stop: Abort
       const failure = serviceFailure(error);
       result = failure ? { status: 'unavailable', service: failure.service, error: failure.reason } : { status: 'retry', error: (error as Error).message ?? String(error) };
     }
-    if (result.status === 'retry') await handBack(options, job, result.error, { countAttempt: true }, stop);
+    if (result.status === 'retry') await handBack(options, job, result.error, { countAttempt: true }, lease);
     // Not the file's fault: the attempt does not count, so an outage of any length never quarantines it.
-    if (result.status === 'unavailable') await handBack(options, job, `${result.service}: ${result.error}`, { countAttempt: false, delaySeconds: waitMs / 1000 }, stop);
+    if (result.status === 'unavailable') await handBack(options, job, `${result.service}: ${result.error}`, { countAttempt: false, delaySeconds: waitMs / 1000 }, lease);
     return result;
   } finally {
     clearInterval(timer);
@@ -205,15 +253,20 @@ async function withLease(options: WorkerLoopOptions, job: IngestJob, stop: Abort
 /**
  * Gives the job back to the queue. When the database itself is down this fails: try again (the
  * lease is still being renewed meanwhile) rather than leave the job to its lease's expiry, which
- * would count as an attempt.
+ * would count as an attempt; each failure runs the outage clock. When the loop stops first, the job
+ * is left in `pending`, for the caller to give back once the database answers.
  */
-async function handBack(options: WorkerLoopOptions, job: IngestJob, error: string, release: { countAttempt: boolean; delaySeconds?: number }, stop: AbortSignal) {
+async function handBack(options: WorkerLoopOptions, job: IngestJob, error: string, release: { countAttempt: boolean; delaySeconds?: number }, lease: LeaseContext) {
   for (let tries = 1; ; tries++) {
     try {
       return await releaseJob(options.sql, job.id, options.workerId, error, release);
-    } catch {
-      if (stop.aborted) return;
-      await sleep(backoffMs(options, tries), undefined, { signal: stop }).catch(() => {});
+    } catch (failure) {
+      lease.databaseFailed(failure);
+      if (lease.stop.aborted) {
+        lease.pending.push({ jobId: String(job.id), workerId: options.workerId, error, countAttempt: release.countAttempt });
+        return;
+      }
+      await sleep(backoffMs(options, tries), undefined, { signal: lease.stop }).catch(() => {});
     }
   }
 }
