@@ -58,6 +58,24 @@ export interface NewEntry {
   reviewThreshold: number;
 }
 
+/**
+ * The columns of `archive_documents` that copy the committed entry, each with its key in the
+ * entry: one list for whoever checks the copy against the ledger (serving it:
+ * ledger-check.ts; auditing all of them at once: services/audit/record-index.ts).
+ */
+export const COPIED_COLUMNS = [
+  ['source_file', 'sourceFile'],
+  ['kind', 'kind'],
+  ['language', 'language'],
+  ['pages', 'pages'],
+  ['original_sha256', 'originalSha256'],
+  ['ocr_text_sha256', 'ocrTextSha256'],
+  ['fields', 'fields'],
+  ['pending_review', 'pendingReview'],
+  ['review_status', 'reviewStatus'],
+  ['objects', 'objects'],
+] as const satisfies readonly (readonly [column: string, key: keyof ArchiveEntryData])[];
+
 /** The field path under which an unknown document kind waits for review. */
 export const KIND_FIELD = 'kind';
 

@@ -12,13 +12,13 @@ import { canonicalise } from '../../services/ledger/core.ts';
 import { historyFaults } from '../../services/ledger/history-check.ts';
 import { recordHistory, type Db } from '../../services/ledger/record-versions.ts';
 import type { ArchiveDocument } from './catalogue.ts';
-import type { ArchiveEntryData } from './entry.ts';
+import { COPIED_COLUMNS, type ArchiveEntryData } from './entry.ts';
 import { sha256Hex } from './keys.ts';
 
-const COPIED = ['sourceFile', 'kind', 'language', 'pages', 'originalSha256', 'ocrTextSha256', 'objects', 'fields', 'reviewStatus', 'pendingReview'] as const;
+const COPIED = COPIED_COLUMNS.map(([, key]) => key);
 
 /** The columns of `archive_documents` that copy the committed entry (by the entry's own names), and the OCR text. */
-export type DocumentCopy = Pick<ArchiveDocument, 'id' | 'version' | 'commitment' | 'ocrText' | (typeof COPIED)[number]>;
+export type DocumentCopy = Pick<ArchiveDocument, 'id' | 'version' | 'commitment' | 'ocrText' | (typeof COPIED_COLUMNS)[number][1]>;
 
 /** What differs between `document` and its ledger history, in words; empty when they agree. */
 export async function documentFaults(db: Db, document: DocumentCopy): Promise<string[]> {

@@ -9,6 +9,7 @@
  */
 import type { TransactionSql } from '../database/client.ts';
 import type { Finding } from './findings.ts';
+import { COPIED_COLUMNS } from '../../scanner-pipeline/archive/entry.ts';
 
 /** Registry record kinds (registry_records.kind): the ledger records that must have an index row. */
 const REGISTRATION_KINDS = ['birth', 'marriage'];
@@ -98,21 +99,9 @@ async function checkAuditTrailRecords(tx: TransactionSql, recordId?: string): Pr
 }
 
 /** Columns of archive_documents and the key of the committed `data` they copy. */
-const ARCHIVE_COLUMNS: [column: string, key: string][] = [
-  ['source_file', 'sourceFile'],
-  ['kind', 'kind'],
-  ['language', 'language'],
-  ['pages', 'pages'],
-  ['original_sha256', 'originalSha256'],
-  ['ocr_text_sha256', 'ocrTextSha256'],
-  ['fields', 'fields'],
-  ['pending_review', 'pendingReview'],
-  ['review_status', 'reviewStatus'],
-  ['objects', 'objects'],
-];
 
 // Constant text (no input in it): one CASE per column, naming the column when it differs.
-const ARCHIVE_DIFFERS = ARCHIVE_COLUMNS.map(
+const ARCHIVE_DIFFERS = COPIED_COLUMNS.map(
   ([column, key]) => `case when coalesce(to_jsonb(d.${column}), 'null') is distinct from coalesce(v.content -> 'data' -> '${key}', 'null') then '${column}' end`,
 ).join(',\n');
 
