@@ -3,31 +3,31 @@
  * Starts and stops the whole system in one process (`npm start`, `crvs start`): the embedded
  * services where no real one is configured, migrations, the HTTP API and the background workers.
  * In production each part runs as its own process against real services; the code paths are the same.
+ * With `API_PROCESSES` above 1, the HTTP API is served by that many processes (http/api-processes.ts)
+ * and this one keeps the rest (migrations, the anchor worker, the ledger's metrics).
  */
 import { serve, type ServerType } from '@hono/node-server';
+import { Registry } from 'prom-client';
 import type { Config } from './config/env.ts';
 import type { Logger } from './observability/logger.ts';
-import { connectDatabase, listenOn, pingDatabase, type Listen, type Sql } from './database/client.ts';
+import { connectDatabase, listenOn, type Listen, type Sql } from './database/client.ts';
 import { migrate } from './database/migrate.ts';
-import { connectObjectStore, ensureBucket, pingObjectStore, type ObjectStore } from './objectstore/client.ts';
-import { pingChain } from './chain/connection.ts';
+import { connectObjectStore, ensureBucket, type ObjectStore } from './objectstore/client.ts';
 import { startEmbeddedDatabase } from './embedded/database.ts';
 import { startEmbeddedObjectStore } from './embedded/objectstore.ts';
 import { startEmbeddedChain } from './embedded/chain.ts';
-import { createApp } from './http/app.ts';
-import { registryRoutes } from './registry/routes.ts';
-import { archiveRoutes } from '../scanner-pipeline/archive/routes.ts';
-import { ARCHIVE_ROUTE_DOCS } from '../scanner-pipeline/archive/api-docs.ts';
 import { startAnchorWorker } from './ledger/anchor-worker.ts';
-import { contractAddress } from './chain/settings.ts';
-import { CERTIFICATE_ROUTE_DOCS } from './certificates/api-docs.ts';
-import { certificateRoutes } from './certificates/routes.ts';
-import { publicVerificationRoutes } from './public-verification/routes.ts';
+import { ledgerGauges } from './observability/metrics.ts';
+import { closeServer } from './http/api-process.ts';
+import { startApiProcesses } from './http/api-processes.ts';
+import { createApi } from './api.ts';
 
 export interface RunningSystem {
   sql: Sql;
   store: ObjectStore;
   url: string;
+  /** Process ids of the API processes, when the API runs in processes of its own (`API_PROCESSES`). */
+  apiProcesses?: () => number[];
   stop(): Promise<void>;
 }
 
@@ -70,22 +70,30 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     stoppers.push(async () => store.client.destroy());
     await ensureBucket(store);
 
-    const app = createApp({
-      logger,
-      readiness: {
-        database: () => pingDatabase(sql),
-        objectStore: () => pingObjectStore(store),
-        chain: () => pingChain(config.chain.rpcUrl),
-      },
-      routers: [registryRoutes({ sql, logger, evidenceRetryAfterSeconds: Math.max(1, Math.ceil(config.batch.maxWaitMs / 1000)), tokenCache: { listen: notifications }, alsoServed: [...ARCHIVE_ROUTE_DOCS, ...CERTIFICATE_ROUTE_DOCS] }), archiveRoutes({ sql, store }),
-        certificateRoutes({ sql, publicBaseUrl: config.publicBaseUrl }),
-        publicVerificationRoutes({ sql, rpcUrl: config.chain.rpcUrl, trustedContract: contractAddress(config) })],
-    });
-    const server = await listen(app.fetch, config);
-    stoppers.push(() => closeServer(server));
+    let apiProcesses: (() => number[]) | undefined;
+    if (config.http.processes > 1) {
+      const ledger = new Registry();
+      const { refresh } = ledgerGauges(ledger, sql, logger);
+      const api = await startApiProcesses({
+        processes: config.http.processes,
+        entry: new URL('./api-process-entry.ts', import.meta.url),
+        logger,
+        settings: config,
+        scrapeOwn: () => {
+          refresh();
+          return ledger.metrics();
+        },
+      });
+      stoppers.push(api.stop);
+      apiProcesses = api.pids;
+    } else {
+      const app = createApi(config, logger, { sql, store, listen: notifications });
+      const server = await listen(app.fetch, config);
+      stoppers.push(() => closeServer(server));
+    }
     const url = `http://${config.http.host}:${config.http.port}`;
     logger.info({ url }, 'HTTP API listening');
-    return { sql, store, url, stop: stopAll };
+    return { sql, store, url, apiProcesses, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -96,13 +104,5 @@ function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: Config): Pr
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: config.http.host, port: config.http.port }, () => resolve(server));
     server.once('error', reject);
-  });
-}
-
-/** Stops accepting connections and lets requests in flight finish. */
-function closeServer(server: ServerType): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
   });
 }

@@ -20,6 +20,13 @@ describe('configuration', () => {
     expect(config.chain).toMatchObject({ rpcUrl: 'http://besu:8545', embedded: false });
   });
 
+  it('serves the API from several processes only on a real database', () => {
+    expect(loadConfig({ API_PROCESSES: '2', DATABASE_URL: 'postgres://u@db.example:5432/crvs' }).http.processes).toBe(2);
+    expect(loadConfig({}).http.processes).toBe(1);
+    expect(() => loadConfig({ API_PROCESSES: '2' })).toThrowError(/^API_PROCESSES: above 1 needs DATABASE_URL/);
+    expect(() => loadConfig({ API_PROCESSES: '0', DATABASE_URL: 'postgres://u@db.example:5432/crvs' })).toThrowError(/^API_PROCESSES: /);
+  });
+
   it('stops with a message naming the variable that is wrong', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrowError(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrowError(/^PORT: /);

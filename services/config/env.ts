@@ -23,6 +23,10 @@ export const VARIABLES = {
   DATA_DIR: { schema: z.string().default('./data'), doc: 'Where the embedded default keeps its database, objects, chain state and keys.' },
   HOST: { schema: z.string().default('127.0.0.1'), doc: 'Address the HTTP API listens on.' },
   PORT: { schema: port.default(8080), doc: 'Port of the HTTP API.' },
+  API_PROCESSES: {
+    schema: z.coerce.number().int().min(1).max(64).default(1),
+    doc: 'Processes serving the HTTP API on PORT (node:cluster), e.g. one per core; above 1 needs DATABASE_URL. Each has its own DATABASE_POOL_MAX connections.',
+  },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'pino log level.' },
   DATABASE_URL: { schema: url(/^postgres(ql)?:$/).optional(), doc: 'PostgreSQL server. Unset: embedded PGlite under DATA_DIR, served on EMBEDDED_DATABASE_PORT.' },
   DATABASE_POOL_MAX: { schema: positiveInt.default(10), doc: 'Connections per process to a real PostgreSQL (the embedded database uses one).' },
@@ -53,7 +57,7 @@ type Env = { [K in keyof Variables]: z.infer<Variables[K]['schema']> };
 
 export interface Config {
   dataDir: string;
-  http: { host: string; port: number };
+  http: { host: string; port: number; processes: number };
   logLevel: Env['LOG_LEVEL'];
   database: { url: string; readonlyUrl: string | undefined; embedded: boolean; poolMax: number; embeddedPort: number };
   objectStore: {
@@ -95,11 +99,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function toConfig(env: Env): Config {
+  if (env.API_PROCESSES > 1 && env.DATABASE_URL === undefined) {
+    // PGlite has one session, served by the process that started it: other processes could not
+    // hear token revocations from it (embedded/notifications.ts), and would queue on its session.
+    throw new ConfigError('API_PROCESSES', 'above 1 needs DATABASE_URL: the embedded database serves one process');
+  }
   const dataDir = path.resolve(env.DATA_DIR);
   const loopback = '127.0.0.1';
   return {
     dataDir,
-    http: { host: env.HOST, port: env.PORT },
+    http: { host: env.HOST, port: env.PORT, processes: env.API_PROCESSES },
     logLevel: env.LOG_LEVEL,
     database: {
       url: env.DATABASE_URL ?? `postgres://postgres@${loopback}:${env.EMBEDDED_DATABASE_PORT}/postgres`,

@@ -6,6 +6,11 @@
  * The ledger's figures (pending backlog, anchored batches, anchoring latency) are read from the
  * database at scrape time: they are facts of the shared database, not of this process.
  *
+ * With several API processes (http/api-processes.ts), each keeps its request figures and the
+ * primary process reads the ledger's; a scrape, answered by whichever process took the connection,
+ * asks the primary for the whole API's figures (prom-client's cluster aggregation), so that
+ * Prometheus sees one API whatever the number of processes.
+ *
  * @example
  *   const metrics = createMetrics({ sql });
  *   app.get('/metrics', metricsHandler(metrics));
@@ -31,6 +36,11 @@ export interface MetricsOptions {
   logger?: Logger;
   /** Also export Node.js process metrics (event loop lag, heap, GC). Default true. */
   processMetrics?: boolean;
+  /**
+   * This is one of several API processes: the ledger's gauges are the primary's, and a scrape is
+   * answered with what `scrapeAll` gives (the figures of every process).
+   */
+  cluster?: { scrapeAll(): Promise<string> };
 }
 
 interface LedgerSnapshot {
@@ -60,22 +70,36 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
   const registrationsIssued = new Counter({
     name: 'crvs_registrations_issued_total',
-    help: 'Registrations issued by this process, by kind (birth, marriage).',
+    help: 'Registrations issued by the API, by kind (birth, marriage).',
     labelNames: ['kind'] as const,
     registers: [registry],
   });
   const correctionsRecorded = new Counter({
     name: 'crvs_corrections_recorded_total',
-    help: 'Corrections (new record versions) recorded by this process, by kind.',
+    help: 'Corrections (new record versions) recorded by the API, by kind.',
     labelNames: ['kind'] as const,
     registers: [registry],
   });
 
-  // One database round per scrape, shared by the gauges below (prom-client collects them in parallel).
+  const counters = { registry, httpRequests, httpDuration, registrationsIssued, correctionsRecorded };
+  if (options.cluster) return { ...counters, scrape: options.cluster.scrapeAll };
+  const ledger = ledgerGauges(registry, options.sql, options.logger);
+  const scrape = async (): Promise<string> => {
+    ledger.refresh();
+    return registry.metrics();
+  };
+  return { ...counters, scrape };
+}
+
+/**
+ * The ledger's gauges, registered in `registry`: one database round per scrape (after `refresh`),
+ * shared by all of them (prom-client collects them in parallel).
+ */
+export function ledgerGauges(registry: Registry, sql: Sql, logger?: Logger): { refresh(): void } {
   let snapshot: Promise<LedgerSnapshot | undefined> | undefined;
   const ledger = (): Promise<LedgerSnapshot | undefined> => {
-    snapshot ??= readLedger(options.sql).catch((err: unknown) => {
-      options.logger?.warn({ err }, 'metrics: the ledger figures could not be read');
+    snapshot ??= readLedger(sql).catch((err: unknown) => {
+      logger?.warn({ err }, 'metrics: the ledger figures could not be read');
       return undefined;
     });
     return snapshot;
@@ -96,12 +120,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   ledgerGauge('crvs_batches_anchored', 'Batches whose root is anchored on chain.', (s) => s.batchesAnchored);
   ledgerGauge('crvs_anchoring_latency_last_seconds', 'Sealing to anchoring time of the most recent anchored batch.', (s) => s.anchoringLatencyLastSeconds);
   ledgerGauge('crvs_anchoring_latency_average_seconds', 'Mean sealing to anchoring time over all anchored batches.', (s) => s.anchoringLatencyAverageSeconds);
-
-  const scrape = async (): Promise<string> => {
-    snapshot = undefined;
-    return registry.metrics();
-  };
-  return { registry, httpRequests, httpDuration, registrationsIssued, correctionsRecorded, scrape };
+  return { refresh: () => (snapshot = undefined) };
 }
 
 async function readLedger(sql: Sql): Promise<LedgerSnapshot> {

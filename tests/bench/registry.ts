@@ -15,7 +15,13 @@
  * much work is offered at once, and a single level would measure latency as much as throughput.
  * At each level the two routes run in alternating 5-second slices, so that both see the same
  * machine (the 2-core machine is shared); figures are over all slices of a route.
- * BENCH_SECONDS (per route and level, default 30), BENCH_CONNECTIONS (levels, default 16,32,64).
+ *
+ * The server is the API as `API_PROCESSES` runs it (services/http/api-processes.ts; the bare route
+ * in the same processes, tests/bench/_registry-server.ts), on 1 process and then on 2, one per core:
+ * a registration's CPU is mostly HTTP, validation and hashing, which one event loop does one request
+ * at a time. The database pool is the same in both (POOL connections, shared out between them).
+ * BENCH_SECONDS (per route and level, default 30), BENCH_CONNECTIONS (levels, default 16,32,64),
+ * BENCH_API_PROCESSES (default 1,2).
  */
 import { execFileSync, execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -24,14 +30,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { serve, type ServerType } from '@hono/node-server';
-import { Hono } from 'hono';
 import postgres from 'postgres';
 import type { Sql } from '../../services/database/client.ts';
 import { migrate } from '../../services/database/migrate.ts';
-import { createApp } from '../../services/http/app.ts';
+import { startApiProcesses, type ApiProcesses } from '../../services/http/api-processes.ts';
 import { createLogger } from '../../services/observability/logger.ts';
-import { registryRoutes } from '../../services/registry/routes.ts';
 import { createToken } from '../../services/access/tokens.ts';
 import { BIRTH_EXAMPLE } from '../../services/registry/births/schema.ts';
 import { listOffices } from '../../services/registry/offices.ts';
@@ -40,6 +43,7 @@ import { freePort } from '../support/ports.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const LEVELS = (process.env.BENCH_CONNECTIONS ?? '16,32,64').split(',').map(Number);
+const PROCESSES = (process.env.BENCH_API_PROCESSES ?? '1,2').split(',').map(Number);
 const P99_GOAL_MS = 100;
 const SLICE_SECONDS = 5;
 const POOL = 20;
@@ -83,32 +87,41 @@ function databaseUrl(): string {
   return execFileSync(path.join(here, '../../infra/postgres.sh'), ['start', dir, '55434'], { encoding: 'utf8' }).trim();
 }
 
-/** CPU seconds used so far by this process (the server) and by the database's backends. */
-function cpuSeconds(database: string): { server: number; database: number } {
-  const { user, system } = process.cpuUsage();
-  let db = 0;
+/** CPU seconds used so far by the API processes and by the database's backends. */
+function cpuSeconds(server: readonly number[], database: string): { server: number; database: number } {
   const tick = 100; // USER_HZ on Linux
+  const used = (pid: string) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / tick;
+  };
+  let db = 0;
+  let api = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(database)) continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      db += (Number(fields[11]) + Number(fields[12])) / tick;
+      if (server.includes(Number(pid))) api += used(pid);
+      else if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(database)) db += used(pid);
     } catch {
       // the process ended meanwhile
     }
   }
-  return { server: (user + system) / 1e6, database: db };
+  return { server: api, database: db };
 }
 
 const cpu = new Map<string, { server: number; database: number; requests: number }>();
 
-async function load(url: string, seconds: number, connections: number, jobs: { token: string; body: string }[], database: string): Promise<LoadResult> {
+async function load(
+  url: string,
+  seconds: number,
+  connections: number,
+  jobs: { token: string; body: string }[],
+  measured: { server: number[]; database: string },
+  key: string,
+): Promise<LoadResult> {
   const plan = { url, seconds, connections, jobs, expectStatus: 201, raw: true };
-  const before = cpuSeconds(database);
+  const before = cpuSeconds(measured.server, measured.database);
   const { stdout } = await run_(node, [path.join(here, '_load.ts'), JSON.stringify(plan)], { maxBuffer: 1 << 26 });
-  const after = cpuSeconds(database);
+  const after = cpuSeconds(measured.server, measured.database);
   const result = JSON.parse(stdout) as LoadResult;
-  const key = new URL(url).pathname;
   const c = cpu.get(key) ?? { server: 0, database: 0, requests: 0 };
   cpu.set(key, { server: c.server + after.server - before.server, database: c.database + after.database - before.database, requests: c.requests + result.ok });
   return result;
@@ -116,13 +129,22 @@ async function load(url: string, seconds: number, connections: number, jobs: { t
 
 const cpuLine = (key: string) => {
   const c = cpu.get(key)!;
-  return `${key} server ${((c.server / c.requests) * 1000).toFixed(2)} ms + PostgreSQL ${((c.database / c.requests) * 1000).toFixed(2)} ms`;
+  return `${key.split(':')[1]} server ${((c.server / c.requests) * 1000).toFixed(2)} ms + PostgreSQL ${((c.database / c.requests) * 1000).toFixed(2)} ms`;
 };
 
 interface Level {
   connections: number;
   bare: LoadResult;
   births: LoadResult;
+}
+
+/** The API on some number of processes, with the levels measured on it. */
+interface Server {
+  processes: number;
+  pool: number;
+  api: ApiProcesses;
+  origin: string;
+  levels: Level[];
 }
 
 /**
@@ -155,26 +177,11 @@ export async function run(): Promise<void> {
   await admin.unsafe(`create database ${name}`);
   const target = new URL(base);
   target.pathname = `/${name}`;
-  const sql = postgres(target.toString(), { max: POOL, onnotice: () => {}, types: { bigint: postgres.BigInt }, connection: { application_name: 'crvs-bench' } }) as unknown as Sql;
-  let server: ServerType | undefined;
+  // This process's own connections: the schema, the tokens, the final count.
+  const sql = postgres(target.toString(), { max: 2, onnotice: () => {}, types: { bigint: postgres.BigInt } }) as unknown as Sql;
   try {
     await migrate(sql);
     await sql`create table bench_bare (id bigint generated always as identity primary key, body jsonb not null, created_at timestamptz not null default now())`;
-
-    // The API as `crvs start` mounts it (logs off: both routes would pay for them alike).
-    const logger = createLogger('silent');
-    const app = createApp({ logger, readiness: {}, routers: [registryRoutes({ sql, logger })] });
-    const bare = new Hono().post('/bare', async (c) => {
-      const body = await c.req.json();
-      await sql`insert into bench_bare (body) values (${sql.json(body)})`;
-      return c.json({ ok: true }, 201);
-    });
-    const root = new Hono().route('/', bare).route('/', app);
-    const port = await freePort();
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: root.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
-    });
-    const origin = `http://127.0.0.1:${port}`;
 
     // One registrar per connection, each in its own office, registering a birth in its region.
     const offices = await listOffices(sql);
@@ -194,46 +201,72 @@ export async function run(): Promise<void> {
 
     console.log(
       `POST /v1/births vs a bare INSERT route: ${LEVELS.join(', ')} connections from a separate process, ` +
-        `${SECONDS} s per route and level in ${SLICE_SECONDS}-s slices, pool ${POOL}`,
+        `${SECONDS} s per route and level in ${SLICE_SECONDS}-s slices, API on ${PROCESSES.join(' and ')} process(es), pool ${POOL} in all`,
     );
-    const levels: Level[] = [];
-    for (const connections of LEVELS) {
-      const jobs = await jobsFor(connections);
-      const bare = (seconds: number) => load(`${origin}/bare`, seconds, connections, jobs, name);
-      const births = (seconds: number) => load(`${origin}/v1/births`, seconds, connections, jobs, name);
-      await bare(2); // warm-up
-      await births(2);
-      cpu.clear();
-      const bareSlices: LoadResult[] = [];
-      const birthSlices: LoadResult[] = [];
-      for (let done = 0, i = 0; done < SECONDS; done += SLICE_SECONDS, i++) {
-        const seconds = Math.min(SLICE_SECONDS, SECONDS - done);
-        // Alternate which goes first, so neither always follows the other's leftovers (autovacuum, WAL).
-        if (i % 2 === 0) bareSlices.push(await bare(seconds));
-        birthSlices.push(await births(seconds));
-        if (i % 2 === 1) bareSlices.push(await bare(seconds));
+    // Every configuration runs from the start, idle while another is measured, and their slices
+    // alternate: all see the same machine and the same database, which grows as the run goes on.
+    const servers: Server[] = [];
+    try {
+      for (const processes of PROCESSES) {
+        const port = await freePort();
+        const pool = Math.ceil(POOL / processes);
+        const api = await startApiProcesses({
+          processes,
+          entry: new URL('./_registry-server.ts', import.meta.url),
+          logger: createLogger('silent'),
+          settings: { databaseUrl: target.toString(), pool, port },
+        });
+        servers.push({ processes, pool, api, origin: `http://127.0.0.1:${port}`, levels: [] });
       }
-      const level = { connections, bare: merge(bareSlices), births: merge(birthSlices) };
-      levels.push(level);
-      // Fewer offices than connections: some offices are shared by two connections.
-      const officesUsed = new Set(jobs.map((j) => (JSON.parse(j.body) as { office: string }).office)).size;
-      console.log(`\n${connections} connections, ${officesUsed} offices`);
-      console.log(line('  bare route, one INSERT', level.bare));
-      console.log(line('  POST /v1/births', level.births));
-      console.log(`  CPU per request: ${cpuLine('/bare')}; ${cpuLine('/v1/births')}`);
-      console.log(`  ratio registrations/bare ${(level.births.perSecond / level.bare.perSecond).toFixed(2)}x`);
+      for (const connections of LEVELS) {
+        const jobs = await jobsFor(connections);
+        const runs = servers.flatMap((server) =>
+          (['/bare', '/v1/births'] as const).map((route) => ({
+            server,
+            route,
+            slices: [] as LoadResult[],
+            go: (seconds: number) => load(`${server.origin}${route}`, seconds, connections, jobs, { server: server.api.pids(), database: name }, `${server.processes}:${route}`),
+          })),
+        );
+        for (const r of runs) await r.go(2); // warm-up
+        cpu.clear();
+        for (let done = 0, i = 0; done < SECONDS; done += SLICE_SECONDS, i++) {
+          const seconds = Math.min(SLICE_SECONDS, SECONDS - done);
+          // Each slice starts with another, so none always follows the same leftovers (autovacuum, WAL).
+          for (let k = 0; k < runs.length; k++) {
+            const r = runs[(i + k) % runs.length]!;
+            r.slices.push(await r.go(seconds));
+          }
+        }
+        // Fewer offices than connections: some offices are shared by two connections.
+        const officesUsed = new Set(jobs.map((j) => (JSON.parse(j.body) as { office: string }).office)).size;
+        console.log(`\n${connections} connections, ${officesUsed} offices`);
+        for (const server of servers) {
+          const [bare, births] = runs.filter((r) => r.server === server).map((r) => merge(r.slices)) as [LoadResult, LoadResult];
+          server.levels.push({ connections, bare, births });
+          const on = `${server.processes} process${server.processes > 1 ? 'es' : ''}`;
+          console.log(line(`  ${on}: bare route, one INSERT`, bare));
+          console.log(line(`  ${on}: POST /v1/births`, births));
+          console.log(`  ${on}: CPU per request: ${cpuLine(`${server.processes}:/bare`)}; ${cpuLine(`${server.processes}:/v1/births`)}`);
+          console.log(`  ${on}: ratio registrations/bare ${(births.perSecond / bare.perSecond).toFixed(2)}x`);
+        }
+      }
+      const [first] = await jobsFor(1);
+      console.log();
+      for (const server of servers) {
+        const single = await load(`${server.origin}/v1/births`, Math.min(10, SECONDS), LEVELS[0]!, [first!], { server: server.api.pids(), database: name }, 'one office');
+        console.log(line(`POST /v1/births, one office, ${LEVELS[0]} connections, ${server.processes} process${server.processes > 1 ? 'es' : ''}`, single));
+      }
+      for (const server of servers) console.log(`\nAPI on ${server.processes} process${server.processes > 1 ? 'es' : ''} (pool ${server.pool} each): ${summary(server.levels)}`);
+    } finally {
+      for (const server of servers) await server.api.stop();
     }
-    const [first] = await jobsFor(1);
-    const single = await load(`${origin}/v1/births`, Math.min(10, SECONDS), LEVELS[0]!, [first!], name);
-    console.log(`\n${line(`POST /v1/births, one office, ${LEVELS[0]} connections`, single)}`);
-    console.log(summary(levels));
 
     const [row] = await sql<{ n: bigint; gaps: bigint }[]>`
       select count(*) as n, (select count(*) from (select office_code, registration_year, max(registration_sequence) - count(*) as gap
         from registry_records group by 1, 2) g where gap <> 0) as gaps from registry_records`;
     console.log(`registrations stored ${row!.n}; offices with gaps in their numbers: ${row!.gaps}`);
   } finally {
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await sql.end({ timeout: 5 });
     await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
     await admin.end();

@@ -10,7 +10,7 @@
  * Only refusals are counted, and a valid token always passes: a Public Service Center whose desks
  * share one NAT address keeps working while one of its machines sends a stale token in a loop.
  * The counters live in this process's memory (hono-rate-limiter's MemoryStore); several API
- * processes each count on their own.
+ * processes each count on their own, each allowed its share of the limit (api-process-entry.ts).
  */
 import type { Context } from 'hono';
 import type { RegistryEnv } from '../context.ts';
@@ -18,8 +18,11 @@ import { MemoryStore } from 'hono-rate-limiter';
 import { RegistryError } from '../../errors.ts';
 import { clientKey } from '../../http/client-address.ts';
 
+/** Refused authentications per address and window before 429, unless told otherwise. */
+export const DEFAULT_REFUSALS_PER_WINDOW = 60;
+
 export interface FailedAuthenticationOptions {
-  /** Refused authentications per address and window before 429 (default 60). */
+  /** Refused authentications per address and window before 429 (default {@link DEFAULT_REFUSALS_PER_WINDOW}). */
   limit?: number;
   /** Window length (default one minute). */
   windowMs?: number;
@@ -31,7 +34,7 @@ export class FailedAuthentications {
   readonly #store = new MemoryStore();
 
   constructor(options: FailedAuthenticationOptions = {}) {
-    this.limit = options.limit ?? 60;
+    this.limit = options.limit ?? DEFAULT_REFUSALS_PER_WINDOW;
     this.windowMs = options.windowMs ?? 60_000;
     this.#store.init({ windowMs: this.windowMs } as Parameters<MemoryStore['init']>[0]);
   }

@@ -1,0 +1,127 @@
+/**
+ * @module
+ * One of several API processes (api-processes.ts is the primary's side): serves an app on the
+ * shared port, says when it listens (or why it cannot), asks the primary for the whole API's metrics
+ * when scraped, and stops gracefully, finishing the requests in flight, on SIGTERM (the primary's
+ * stop, systemd's stop of the unit) or SIGINT (Ctrl-C reaches every process of the terminal's group).
+ *
+ * @example
+ *   // the module given to startApiProcesses as `entry`
+ *   await serveApiProcess(async (api) => {
+ *     const metrics = createMetrics({ sql, cluster: api });
+ *     return { fetch: app.fetch, hostname, port, registry: metrics.registry, close: () => sql.end() };
+ *   });
+ */
+import cluster from 'node:cluster';
+import { serve, type ServerType } from '@hono/node-server';
+import { AggregatorRegistry, type Registry } from 'prom-client';
+
+/** What an API process tells the primary. */
+export type ApiProcessMessage =
+  | { type: 'crvs:api-listening' }
+  | { type: 'crvs:api-failed'; reason: string }
+  | { type: 'crvs:scrape'; id: number }
+  | { type: 'crvs:settings?' };
+
+/** What the primary tells an API process. */
+export type PrimaryMessage =
+  | { type: 'crvs:scraped'; id: number; text?: string; error?: string }
+  | { type: 'crvs:settings'; settings: unknown };
+
+const isMessage = (m: unknown): m is { type: string } => typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
+export const isApiProcessMessage = (m: unknown): m is ApiProcessMessage => isMessage(m) && m.type.startsWith('crvs:');
+const isPrimaryMessage = (m: unknown): m is PrimaryMessage => isMessage(m) && m.type.startsWith('crvs:');
+
+export interface ApiProcessContext {
+  /** 1-based, as the primary numbered this process. */
+  index: number;
+  /** How many processes serve the API. */
+  count: number;
+  /**
+   * What the primary gave startApiProcesses as `settings` (the system's configuration): over the
+   * IPC channel, so that every process runs on the primary's configuration, wherever that came
+   * from, and secrets stay out of the processes' environment.
+   */
+  settings: unknown;
+  /** The whole API's metrics, from the primary (for createMetrics' `cluster`). */
+  scrapeAll(): Promise<string>;
+}
+
+export interface ServedApi {
+  fetch: Parameters<typeof serve>[0]['fetch'];
+  hostname: string;
+  port: number;
+  /** This process's metrics, collected by the primary at every scrape. */
+  registry: Registry;
+  /** Releases what the app holds (its database pool), once no request is in flight. */
+  close(): Promise<void>;
+}
+
+export async function serveApiProcess(start: (api: ApiProcessContext) => Promise<ServedApi>): Promise<void> {
+  if (!cluster.isWorker || !process.send) throw new Error('an API process is started by the primary (API_PROCESSES), not by hand');
+  const send = (message: ApiProcessMessage) => process.connected && process.send!(message);
+  let stop: (() => Promise<void>) | undefined;
+  let stopping: Promise<void> | undefined;
+  const stopOnce = () => (stopping ??= (stop ?? (async () => {}))().finally(() => process.exit(0)));
+  // Registered first: a signal during start still ends the process cleanly.
+  process.on('SIGTERM', () => void stopOnce());
+  process.on('SIGINT', () => void stopOnce());
+
+  const scrapes = new Map<number, { resolve(text: string): void; reject(error: Error): void }>();
+  let nextScrape = 0;
+  let settled: (settings: unknown) => void = () => {};
+  const settings = new Promise<unknown>((resolve) => (settled = resolve));
+  process.on('message', (message: unknown) => {
+    if (!isPrimaryMessage(message)) return;
+    if (message.type === 'crvs:settings') settled(message.settings);
+    if (message.type === 'crvs:scraped') {
+      const waiting = scrapes.get(message.id);
+      scrapes.delete(message.id);
+      if (message.text !== undefined) waiting?.resolve(message.text);
+      else waiting?.reject(new Error(`the primary process could not collect the metrics: ${message.error}`));
+    }
+  });
+  const scrapeAll = () =>
+    new Promise<string>((resolve, reject) => {
+      const id = nextScrape++;
+      scrapes.set(id, { resolve, reject });
+      if (!send({ type: 'crvs:scrape', id })) {
+        scrapes.delete(id);
+        reject(new Error('the primary process is gone'));
+      }
+    });
+
+  try {
+    const index = Number(process.env.CRVS_API_PROCESS ?? 1);
+    const count = Number(process.env.CRVS_API_PROCESSES ?? 1);
+    send({ type: 'crvs:settings?' });
+    const api = await start({ index, count, settings: await settings, scrapeAll });
+    // prom-client answers the primary's requests for this process's figures with these registries.
+    AggregatorRegistry.setRegistries([api.registry]);
+    new AggregatorRegistry();
+    const server = await listen(api);
+    stop = async () => {
+      await closeServer(server);
+      await api.close();
+    };
+    send({ type: 'crvs:api-listening' });
+  } catch (error) {
+    send({ type: 'crvs:api-failed', reason: error instanceof Error ? error.message : String(error) });
+    process.exit(2);
+  }
+}
+
+function listen(api: ServedApi): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: api.fetch, hostname: api.hostname, port: api.port }, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/** Stops accepting connections and lets requests in flight finish. */
+export function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+}
