@@ -39,6 +39,10 @@ export const VARIABLES = {
   S3_FORCE_PATH_STYLE: { schema: bool.default(true), doc: 'Path-style bucket addressing (needed by MinIO and most self-hosted stores).' },
   CHAIN_RPC_URL: { schema: url(/^(https?|wss?):$/).optional(), doc: 'JSON-RPC of the permissioned EVM chain (Besu). Unset: embedded Anvil node on EMBEDDED_CHAIN_PORT.' },
   ANCHOR_CONTRACT_ADDRESS: { schema: address.optional(), doc: 'RegistryAnchor address printed by `crvs chain deploy`. Unset with the embedded chain: deployed on first start.' },
+  ANCHOR_MOVE_TO_CONTRACT: {
+    schema: address.optional(),
+    doc: 'Set to ANCHOR_CONTRACT_ADDRESS to move a registry whose batches are anchored on another contract to this one (all batches anchored again). Unset: the anchor worker refuses such a pairing.',
+  },
   ANCHOR_PRIVATE_KEY: { schema: hexKey.optional(), doc: 'Signer of the anchor worker (needs ANCHORER_ROLE). Unset: generated once and kept under DATA_DIR.' },
   CHAIN_ADMIN_PRIVATE_KEY: { schema: hexKey.optional(), doc: 'Contract admin for `crvs chain deploy|grant-anchorer|revoke-anchorer`. Unset: ANCHOR_PRIVATE_KEY.' },
   BATCH_MAX_RECORDS: { schema: positiveInt.default(10_000), doc: 'Seal a batch once this many record versions are pending.' },
@@ -75,6 +79,8 @@ export interface Config {
     embedded: boolean;
     embeddedPort: number;
     contractAddress: string | undefined;
+    /** ANCHOR_MOVE_TO_CONTRACT: the contract the operator moves the registry's anchorings to. */
+    moveToContract: string | undefined;
     anchorPrivateKey: string | undefined;
     adminPrivateKey: string | undefined;
   };
@@ -132,6 +138,7 @@ function toConfig(env: Env): Config {
       embedded: env.CHAIN_RPC_URL === undefined,
       embeddedPort: env.EMBEDDED_CHAIN_PORT,
       contractAddress: env.ANCHOR_CONTRACT_ADDRESS,
+      moveToContract: env.ANCHOR_MOVE_TO_CONTRACT,
       anchorPrivateKey: env.ANCHOR_PRIVATE_KEY,
       adminPrivateKey: env.CHAIN_ADMIN_PRIVATE_KEY,
     },

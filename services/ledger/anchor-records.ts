@@ -74,6 +74,20 @@ export async function recordedAbove(db: Db, target: AnchorTarget, latestOnChain:
   return rows.map((r) => Number(r.batch_id));
 }
 
+/**
+ * The contracts on which the database records anchorings, when it records none on `target`: a
+ * database paired with a contract that is not its own (a wrong DATABASE_URL or contract address),
+ * or a registry being moved. Empty when `target` has anchorings here, or nothing is anchored yet.
+ */
+export async function anchoredOnlyElsewhere(db: Db, target: AnchorTarget): Promise<(AnchorTarget & { batches: number })[]> {
+  const rows = await db<{ chain_id: string; contract_address: string; batches: number }[]>`
+    select chain_id, contract_address, count(distinct batch_id)::int as batches from batch_anchorings
+    where not exists (
+      select 1 from batch_anchorings where chain_id = ${target.chainId} and lower(contract_address) = lower(${target.contractAddress}))
+    group by 1, 2 order by 3 desc`;
+  return rows.map((r) => ({ chainId: r.chain_id, contractAddress: r.contract_address, batches: r.batches }));
+}
+
 export async function batchesAbove(db: Db, id: number): Promise<StoredBatch[]> {
   const rows = await db<BatchRow[]>`select id, root, leaf_count, sealed_at from batches where id > ${id} order by id`;
   return rows.map(toBatch);

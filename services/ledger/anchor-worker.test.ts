@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Wallet, parseEther, toBeHex } from 'ethers';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
+import { deployTestContract, useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
 import { ChainConnection, rpcCall } from '../chain/connection.ts';
 import { registryAnchorAt } from '../chain/registry-anchor.ts';
 import { toHex } from './core.ts';
@@ -142,6 +142,38 @@ describe('the anchor worker', () => {
       expect(await anchorChain.batch(next + 5)).toBeNull();
     } finally {
       anchorChain.destroy();
+    }
+  });
+
+  it('refuses to anchor on a contract that holds none of its batches, naming the contract that does', async () => {
+    const other = await deployTestContract(env.config.chain.rpcUrl);
+    const config = { ...env.config, chain: { ...env.config.chain, contractAddress: other.contractAddress, anchorPrivateKey: other.anchorPrivateKey } };
+    await appendRecordVersion(env.sql, { kind: 'birth', data: { paired: false } });
+    const worker = startAnchorWorker(config, env.sql, silent, { metrics: newAnchorWorkerMetrics(), backoff: { initialMs: 50, maxMs: 200 } });
+    try {
+      const reason = await until(async () => worker.metrics.halted ?? undefined);
+      expect(reason.toLowerCase()).toContain(`anchored on contract ${env.contractAddress.toLowerCase()} (chain 31337), none on ${other.contractAddress.toLowerCase()}`);
+      expect(reason).toContain('ANCHOR_MOVE_TO_CONTRACT');
+      const onOther = registryAnchorAt(other.contractAddress, await chain.provider());
+      expect(Number(await onOther.getFunction('latestBatchId')())).toBe(0);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('moves the registry to another contract when ANCHOR_MOVE_TO_CONTRACT names it: every batch anchored again, in order', async () => {
+    const other = await deployTestContract(env.config.chain.rpcUrl);
+    const chainConfig = { ...env.config.chain, contractAddress: other.contractAddress, anchorPrivateKey: other.anchorPrivateKey, moveToContract: other.contractAddress };
+    const worker = startAnchorWorker({ ...env.config, chain: chainConfig }, env.sql, silent, { metrics: newAnchorWorkerMetrics(), backoff: { initialMs: 50, maxMs: 200 } });
+    try {
+      const onOther = registryAnchorAt(other.contractAddress, await chain.provider());
+      await until(async () => (await allAnchored()) && Number(await onOther.getFunction('latestBatchId')()) === (await env.sql`select id from batches`).length);
+      const [moved] = await env.sql<{ n: number }[]>`
+        select count(distinct batch_id)::int as n from batch_anchorings where lower(contract_address) = lower(${other.contractAddress})`;
+      expect(moved!.n).toBe((await env.sql`select id from batches`).length);
+      expect(worker.metrics.halted).toBeNull();
+    } finally {
+      await worker.stop();
     }
   });
 

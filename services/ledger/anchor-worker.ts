@@ -26,6 +26,11 @@
  * is sealed into full batches, not hundreds of small ones, when the chain returns. Failures are
  * retried with exponential backoff and jitter, capped at 30 s.
  *
+ * A database whose batches are anchored on other contracts and none on this one (a wrong
+ * DATABASE_URL or ANCHOR_CONTRACT_ADDRESS; on a fresh contract, the worker would otherwise anchor
+ * another registry's batches, or this registry's on a contract no auditor pins) halts the worker,
+ * unless the operator moves the registry to this contract on purpose (`ANCHOR_MOVE_TO_CONTRACT`).
+ *
  * One worker anchors at a time: a session advisory lock on a connection of its own elects it;
  * others stand by and take over when its session ends. (The embedded PGlite server runs every
  * socket in one session, so there every worker "holds" the lock; the contract's refusal keeps
@@ -36,7 +41,7 @@ import { anchorPrivateKey, contractAddress } from '../chain/settings.ts';
 import { connectDatabase, type Sql } from '../database/client.ts';
 import type { Logger } from '../observability/logger.ts';
 import { AnchorChain, ChainMovedError } from './anchoring.ts';
-import { batchesAbove, latestSealedBatchId, recordAnchoring, recordedAbove, sealingDue, unanchoredCount, unrecordedBatches, type AnchorTarget, type StoredBatch } from './anchor-records.ts';
+import { anchoredOnlyElsewhere, batchesAbove, latestSealedBatchId, recordAnchoring, recordedAbove, sealingDue, unanchoredCount, unrecordedBatches, type AnchorTarget, type StoredBatch } from './anchor-records.ts';
 import { sealNextBatch } from './batches.ts';
 import { anchorWorkerMetrics, type AnchorWorkerMetrics } from './anchor-metrics.ts';
 
@@ -83,6 +88,7 @@ export function startAnchorWorker(config: Config, sql: Sql, logger: Logger, opti
   let stopping = false;
   let wake: (() => void) | undefined;
   let lastChainCheck = 0;
+  let paired = false;
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
       if (stopping) return resolve();
@@ -106,6 +112,7 @@ export function startAnchorWorker(config: Config, sql: Sql, logger: Logger, opti
     metrics.chainReachable = true;
     lastChainCheck = Date.now();
     const target: AnchorTarget = { chainId: await chain.chainId(), contractAddress: chain.contractAddress };
+    if (!paired && !(paired = await pairedWith(target))) return false;
     const sealed = await latestSealedBatchId(sql); // read after L: a batch anchored meanwhile is sealed by then
     if (latest > sealed) {
       halt(`the contract has batch ${latest} but the database only up to ${sealed}`, { latestOnChain: latest, latestSealed: sealed });
@@ -121,6 +128,24 @@ export function startAnchorWorker(config: Config, sql: Sql, logger: Logger, opti
       await anchorOne(batch, lost.includes(batch.id) ? 'the chain lost the earlier anchoring' : 'first anchoring on this contract');
     }
     return true;
+  }
+
+  /** Whether this database's anchorings belong on `target` (see the module's comment). */
+  async function pairedWith(target: AnchorTarget): Promise<boolean> {
+    const elsewhere = await anchoredOnlyElsewhere(sql, target);
+    if (elsewhere.length === 0) return true;
+    const moving = config.chain.moveToContract?.toLowerCase() === target.contractAddress.toLowerCase();
+    if (moving) {
+      log.warn({ to: target, from: elsewhere }, 'moving the registry to this contract (ANCHOR_MOVE_TO_CONTRACT): every batch is anchored again');
+      return true;
+    }
+    const [main] = elsewhere;
+    halt(
+      `this database's batches are anchored on contract ${main!.contractAddress} (chain ${main!.chainId}), none on ${target.contractAddress}: ` +
+        'check DATABASE_URL and ANCHOR_CONTRACT_ADDRESS, or set ANCHOR_MOVE_TO_CONTRACT to this address to move the registry here',
+      { target, anchoredOn: elsewhere },
+    );
+    return false;
   }
 
   /** A batch the contract holds but the database did not record (crash after sending). */
