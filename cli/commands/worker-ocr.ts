@@ -11,7 +11,7 @@ import { createLogger } from '../../services/observability/logger.ts';
 import { openArchive } from '../../scanner-pipeline/archive/connect.ts';
 import { jobProcessor } from '../../scanner-pipeline/ingest/process-job.ts';
 import { createDocumentReader } from '../../scanner-pipeline/ingest/read-document.ts';
-import { DEFAULT_LANGUAGES, DEFAULT_LEASE_SECONDS, workerIdentity } from '../../scanner-pipeline/ingest/run.ts';
+import { checkLanguages, DEFAULT_LANGUAGES, DEFAULT_LEASE_SECONDS, workerIdentity } from '../../scanner-pipeline/ingest/run.ts';
 import { runWorkerLoop } from '../../scanner-pipeline/queue/worker.ts';
 import { action, report } from '../report.ts';
 import { positiveInteger, tesseractLanguages } from './ingest.ts';
@@ -46,6 +46,8 @@ export function registerOcrWorker(worker: Command): void {
         const config = loadConfig();
         const logger = createLogger(config.logLevel);
         const concurrency = flags.concurrency ?? config.ocr.concurrency;
+        // Before anything is claimed: a missing language is this machine's configuration, exit 2.
+        checkLanguages([flags.languages], config.ocr.tessdataDir);
         const archive = await openArchive(config, { applicationName: 'crvs-ocr-worker', writer: true });
         const stop = new AbortController();
         const onSignal = (signal: string) => {

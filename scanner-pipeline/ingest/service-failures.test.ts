@@ -185,4 +185,10 @@ describe('crvs ingest --languages with a language that is not installed', () => 
     expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^crvs: OCR language fra is not installed: .*tesseract-ocr-fra/)]);
     expect(await env.sql`select * from ingest_runs where source_key = ${realpathSync(dir)}`).toHaveLength(0);
   });
+
+  it('stops crvs worker ocr the same way, before it claims a job', async () => {
+    const { code, stderr } = await crvs(['worker', 'ocr', '--languages', 'rus+fra', '--drain'], env.env);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^crvs: OCR language fra is not installed: .*tesseract-ocr-fra/)]);
+  });
 });
