@@ -2,7 +2,7 @@ import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { randomBytes } from 'node:crypto';
 import { concat, keccak256 as ethersKeccak256, toUtf8Bytes } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import { canonicalise, commit, keccak256, toHex, commitmentOf, leafOf, rootFromProof, sealTree, verifyInclusion, RootMismatchError, type Hex } from './core.ts';
+import { canonicalise, commit, keccak256, toHex, commitmentOf, leafOf, rootFromProof, sameHex, sealTree, verifyInclusion, RootMismatchError, type Hex } from './core.ts';
 
 const salt = `0x${'11'.repeat(32)}` as Hex;
 
@@ -60,5 +60,15 @@ describe('ledger core (integrity scheme)', () => {
   it('commits to the UTF-8 bytes of names in Cyrillic and Uzbek Latin', () => {
     const canonical = canonicalise({ familyName: 'Жўраев', givenName: 'Oʻktam', place: 'Toshkent — Тошкент' });
     expect(commitmentOf(salt, canonical)).toBe(ethersKeccak256(concat([salt, toUtf8Bytes(canonical)])));
+  });
+
+  it('takes hashes and addresses as equal whatever the case of their digits, and nothing else as hex', () => {
+    expect(sameHex('0xAbCd', '0xabcd')).toBe(true);
+    expect(sameHex('0xabcd', '0xabce')).toBe(false);
+    expect(sameHex('abcd', 'abcd')).toBe(false);
+    expect(sameHex('0xK', '0xK')).toBe(false);
+    expect(sameHex('0xabc', '0xabc')).toBe(false);
+    expect(sameHex(null, undefined)).toBe(true);
+    expect(sameHex(null, '0xab')).toBe(false);
   });
 });

@@ -39,6 +39,18 @@ export function isHex32(value: unknown): value is Hex {
   return typeof value === 'string' && HEX32.test(value);
 }
 
+const HEX = /^0x(?:[0-9a-fA-F]{2})*$/;
+
+/**
+ * Two hashes or addresses are the same bytes, whatever the case of their hex digits (EIP-55
+ * addresses, hashes as tools print them). Anything not `0x` hex is never equal; two absent values
+ * (a first version's previous commitment) are.
+ */
+export function sameHex(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (a == null || b == null) return a == null && b == null;
+  return HEX.test(a) && HEX.test(b) && a.toLowerCase() === b.toLowerCase();
+}
+
 // One hasher per thread (each worker thread loads this module anew). It is synchronous between
 // init() and digest(), so no two hashes can interleave on it.
 const hasher = await createKeccak(256);

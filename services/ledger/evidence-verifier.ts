@@ -27,9 +27,9 @@
  * Only a contract address the auditor already trusts (the registry publishes it) closes that gap:
  * pass it as `trustedContract`.
  */
-import { Contract, isError, isHexString, type JsonRpcProvider, type Log, type LogDescription, type TransactionReceipt } from 'ethers';
+import { Contract, isError, type JsonRpcProvider, type Log, type LogDescription, type TransactionReceipt } from 'ethers';
 import { ChainConnection } from '../chain/connection.ts';
-import { canonicalise, commitmentOf, leafOf, rootFromProof, type Hex } from './core.ts';
+import { canonicalise, commitmentOf, leafOf, rootFromProof, sameHex, type Hex } from './core.ts';
 import type { EvidenceBundle } from './evidence.ts';
 
 /** The contract views the verifier needs, so it runs without the compiled artifacts. */
@@ -69,8 +69,6 @@ type Equality = (expected: string, calculated: string) => boolean;
 
 /** The committed text and decimal ids: byte for byte (see the module note). */
 const sameText: Equality = (a, b) => a === b;
-/** Hashes and addresses: the same bytes whatever the case of the hex digits; anything not hex is never equal. */
-const sameHex: Equality = (a, b) => isHexString(a) && isHexString(b) && a.toLowerCase() === b.toLowerCase();
 
 function compare(step: StepName, check: string, equal: Equality, expected: string, calculated: string, differs?: string): VerificationStep {
   const ok = equal(expected, calculated);

@@ -11,7 +11,7 @@
  * bundle and the auditor (`crvs audit`), which check proofs against the roots on chain.
  */
 import { RegistryError } from '../errors.ts';
-import { commit, leafOf } from './core.ts';
+import { commit, leafOf, sameHex } from './core.ts';
 import type { RecordVersion } from './record-versions.ts';
 
 /** What is wrong with `history` (oldest first), in words; empty when it is intact. */
@@ -49,5 +49,3 @@ export function assertHistoryIntact(recordId: string, history: readonly RecordVe
     details: { recordId, faults },
   });
 }
-
-const sameHex = (a: string | null | undefined, b: string | null | undefined) => (a ?? null)?.toLowerCase() === (b ?? null)?.toLowerCase();
