@@ -54,6 +54,7 @@ export function registerArchive(program: Command): void {
           const query = words.join(' ');
           const results = await searchArchive(sql, query, { limit: flags.limit });
           const lines = results.map((r) => {
+            if (r.fields === null) return `${r.id}  ${r.score.toFixed(2)}  ${r.kind ?? '?'}  ${r.sourceFile}  DOES NOT MATCH ITS LEDGER ENTRY: ${r.faults!.join('; ')}`;
             const values = fieldValues(r.fields);
             const name = ['child', 'husband', 'wife']
               .map((who) => values[who] as Record<string, string | null> | undefined)

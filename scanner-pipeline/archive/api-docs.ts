@@ -52,7 +52,9 @@ const SearchHit = z.object({
   kind: z.string().nullable(),
   language: z.string().nullable(),
   reviewStatus: ReviewStatus,
-  fields: FieldTree,
+  fields: FieldTree.nullable().openapi({ description: 'Withheld (null) when the document no longer matches its ledger entry.' }),
+  ledger: z.enum(['matches', 'differs']).openapi({ description: 'Whether the document still matches what its newest ledger version commits to; `differs` is an integrity failure to investigate (`crvs audit`).' }),
+  faults: z.array(z.string()).optional().openapi({ description: 'What differs from the ledger, when it does.' }),
   score: z.number().openapi({ description: '0..1: 0.5 when every word is in the document, up to 0.3 for the closest spelling, 0.2 for a literal match.' }),
   createdAt: z.string(),
 });

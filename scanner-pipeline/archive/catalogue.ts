@@ -32,7 +32,7 @@ export interface ArchiveDocument {
   updatedAt: Date;
 }
 
-const toDocument = (r: Record<string, unknown>): ArchiveDocument => ({
+export const toDocument = (r: Record<string, unknown>): ArchiveDocument => ({
   id: r.id as string,
   sourceFile: r.source_file as string,
   kind: r.kind as string | null,

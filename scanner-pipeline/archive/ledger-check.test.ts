@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
 import { getDocument } from './catalogue.ts';
+import { searchArchive } from './search.ts';
 import { archiveText } from './testing.ts';
 
 let env: TestEnvironment;
@@ -34,5 +35,33 @@ describe('an archived document whose row was changed behind the application’s 
     const id = await archived('Ismoilov Erkin, 1987');
     await env.sql`update archive_documents set kind = 'marriage' where id = ${id}`;
     await expect(getDocument(env.sql, id)).rejects.toMatchObject({ code: 'integrity-failure', details: { faults: ['kind differs from the ledger\'s version 1'] } });
+  });
+});
+
+describe('search hits checked against the ledger', () => {
+  it('shows the fields of a hit that matches its ledger entry, and says so', async () => {
+    const id = await archived('Ismoilov Farhod, 1988');
+    const hit = (await searchArchive(env.sql, 'Farhod')).find((h) => h.id === id);
+    expect(hit).toMatchObject({ ledger: 'matches', fields: FIELDS });
+    expect(hit).not.toHaveProperty('faults');
+  });
+
+  it('still finds a hit whose row was edited, marked as differing, with its fields withheld', async () => {
+    const id = await archived('Ismoilov Gayrat, 1989');
+    await env.sql`update archive_documents set fields = jsonb_set(fields, '{child,familyName,value}', '"Forgedov"') where id = ${id}`;
+    const hit = (await searchArchive(env.sql, 'Gayrat')).find((h) => h.id === id);
+    expect(hit).toMatchObject({ ledger: 'differs', fields: null, faults: ["fields differs from the ledger's version 1"] });
+  });
+
+  it('marks a hit whose ledger versions are gone', async () => {
+    const id = await archived('Ismoilov Hamid, 1990');
+    // Around the append-only triggers, as a DBA could.
+    await env.sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`delete from record_versions where record_id = ${id}`;
+    });
+    const hit = (await searchArchive(env.sql, 'Hamid')).find((h) => h.id === id);
+    expect(hit).toMatchObject({ ledger: 'differs', fields: null });
+    expect(hit!.faults).toEqual(["the registry calls version 1 current, but the ledger's newest is version none"]);
   });
 });

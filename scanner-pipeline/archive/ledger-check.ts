@@ -5,12 +5,12 @@
  * commits to, and the OCR text it holds must still hash to the committed SHA-256 (DESIGN.md,
  * "Archival scans"). A row edited behind the application's back (a field, the OCR text, the
  * document's kind) is refused as an `integrity-failure`, never printed under a committed hash it no
- * longer matches.
+ * longer matches; among search hits, it is marked and its fields withheld (search.ts).
  */
 import { RegistryError } from '../../services/errors.ts';
 import { canonicalise } from '../../services/ledger/core.ts';
 import { historyFaults } from '../../services/ledger/history-check.ts';
-import { recordHistory, type Db } from '../../services/ledger/record-versions.ts';
+import { recordHistories, recordHistory, type Db, type RecordVersion } from '../../services/ledger/record-versions.ts';
 import type { ArchiveDocument } from './catalogue.ts';
 import { COPIED_COLUMNS, type ArchiveEntryData } from './entry.ts';
 import { sha256Hex } from './keys.ts';
@@ -22,7 +22,16 @@ export type DocumentCopy = Pick<ArchiveDocument, 'id' | 'version' | 'commitment'
 
 /** What differs between `document` and its ledger history, in words; empty when they agree. */
 export async function documentFaults(db: Db, document: DocumentCopy): Promise<string[]> {
-  const history = await recordHistory(db, document.id);
+  return faultsAgainst(await recordHistory(db, document.id), document);
+}
+
+/** {@link documentFaults} of each of `documents` (a page of search hits), with one query for all their histories. */
+export async function documentsFaults(db: Db, documents: readonly DocumentCopy[]): Promise<Map<string, string[]>> {
+  const histories = await recordHistories(db, documents.map((d) => d.id));
+  return new Map(documents.map((d) => [d.id, faultsAgainst(histories.get(d.id) ?? [], d)]));
+}
+
+function faultsAgainst(history: readonly RecordVersion[], document: DocumentCopy): string[] {
   const faults = historyFaults(history, document.version);
   const newest = history.at(-1);
   if (!newest) return faults;

@@ -11,6 +11,8 @@
 import type { Sql } from '../../services/database/client.ts';
 import { RegistryError } from '../../services/errors.ts';
 import type { FieldTree } from './fields.ts';
+import { toDocument } from './catalogue.ts';
+import { documentsFaults } from './ledger-check.ts';
 import { searchTextOf, type ReviewStatus } from './entry.ts';
 import { cyrillicToLatin, searchKey } from '../../services/names/search-key.ts';
 import { parseDate } from '../extract/dates.ts';
@@ -21,7 +23,12 @@ export interface SearchHit {
   kind: string | null;
   language: string | null;
   reviewStatus: ReviewStatus;
-  fields: FieldTree;
+  /** Withheld (null) when the row no longer matches its ledger entry. */
+  fields: FieldTree | null;
+  /** Whether the row still matches what its newest ledger version commits to (ledger-check.ts). */
+  ledger: 'matches' | 'differs';
+  /** What differs, when it does. */
+  faults?: string[];
   /** 0..1: 0.5 when every word is in the document, up to 0.3 for the closest spelling, 0.2 for a literal match. */
   score: number;
   createdAt: Date;
@@ -82,7 +89,7 @@ export async function searchArchive(sql: Sql, query: string, options: SearchOpti
     await tx`select set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY)}, true)`;
     return tx`
     with q as (select k, l, plainto_tsquery('simple', k) as tsq from unnest(${keys}::text[], ${likes}::text[]) as q(k, l))
-    select d.id, d.source_file, d.kind, d.language, d.review_status, d.fields, d.created_at,
+    select d.*,
            -- Whole words first ("Yusufov" the surname before "Yusufovich" the patronymic), then
            -- the closest spelling, then a literal piece of text; the best of the query's forms.
            max(0.5 * (d.search_vector @@ q.tsq)::int + 0.3 * strict_word_similarity(q.k, d.search_text)
@@ -92,16 +99,26 @@ export async function searchArchive(sql: Sql, query: string, options: SearchOpti
     order by score desc, d.created_at desc, d.id
     limit ${limit}`;
   });
-  return rows.map((r) => ({
-    id: r.id as string,
-    sourceFile: r.source_file as string,
-    kind: r.kind as string | null,
-    language: r.language as string | null,
-    reviewStatus: r.review_status as ReviewStatus,
-    fields: r.fields as FieldTree,
-    score: Math.round(Number(r.score) * 1000) / 1000,
-    createdAt: r.created_at as Date,
-  }));
+  // A hit's row is checked against its ledger entry as a document shown on its own is: one edited
+  // behind the application's back is still found (it is not for search to hide it), but marked,
+  // and its fields are not shown under a commitment they no longer match.
+  const documents = rows.map(toDocument);
+  const faults = await documentsFaults(sql, documents);
+  return documents.map((d, i) => {
+    const differs = faults.get(d.id)!;
+    return {
+      id: d.id,
+      sourceFile: d.sourceFile,
+      kind: d.kind,
+      language: d.language,
+      reviewStatus: d.reviewStatus,
+      fields: differs.length ? null : d.fields,
+      ledger: differs.length ? 'differs' : 'matches',
+      ...(differs.length ? { faults: differs } : {}),
+      score: Math.round(Number(rows[i]!.score) * 1000) / 1000,
+      createdAt: d.createdAt,
+    };
+  });
 }
 
 /**

@@ -143,6 +143,20 @@ export async function recordHistory(db: Db, recordId: string): Promise<RecordVer
   return rows.map(toRecordVersion);
 }
 
+/** The histories of `recordIds` in one query (a page of search hits), each oldest first; absent ids have none. */
+export async function recordHistories(db: Db, recordIds: readonly string[]): Promise<Map<string, RecordVersion[]>> {
+  const rows = await db<VersionRow[]>`
+    select id, record_id, version, kind, content, salt, commitment, leaf, previous_commitment, created_at
+    from record_versions where record_id = any(${db.array(recordIds as string[])}::uuid[]) order by record_id, version`;
+  const histories = new Map<string, RecordVersion[]>();
+  for (const version of rows.map(toRecordVersion)) {
+    const history = histories.get(version.recordId) ?? [];
+    history.push(version);
+    histories.set(version.recordId, history);
+  }
+  return histories;
+}
+
 export async function versionByCommitment(db: Db, commitment: Hex): Promise<RecordVersion | undefined> {
   const [row] = await db<VersionRow[]>`
     select id, record_id, version, kind, content, salt, commitment, leaf, previous_commitment, created_at
