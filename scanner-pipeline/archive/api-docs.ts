@@ -46,6 +46,11 @@ const ArchiveDocument = z
   })
   .openapi('ArchiveDocument');
 
+const LedgerAgreement = z.enum(['matches', 'differs']).openapi({
+  description: 'Whether the document still matches what its newest ledger version commits to; `differs` is an integrity failure to investigate (`crvs audit`), and the document\'s content is withheld.',
+});
+const LedgerFaults = z.array(z.string()).optional().openapi({ description: 'What differs from the ledger, when it does.' });
+
 const SearchHit = z.object({
   id: z.uuid(),
   sourceFile: z.string(),
@@ -53,8 +58,8 @@ const SearchHit = z.object({
   language: z.string().nullable(),
   reviewStatus: ReviewStatus,
   fields: FieldTree.nullable().openapi({ description: 'Withheld (null) when the document no longer matches its ledger entry.' }),
-  ledger: z.enum(['matches', 'differs']).openapi({ description: 'Whether the document still matches what its newest ledger version commits to; `differs` is an integrity failure to investigate (`crvs audit`).' }),
-  faults: z.array(z.string()).optional().openapi({ description: 'What differs from the ledger, when it does.' }),
+  ledger: LedgerAgreement,
+  faults: LedgerFaults,
   score: z.number().openapi({ description: '0..1: 0.5 when every word is in the document, up to 0.3 for the closest spelling, 0.2 for a literal match.' }),
   createdAt: z.string(),
 });
@@ -65,6 +70,8 @@ const ReviewItem = z.object({
   kind: z.string().nullable(),
   language: z.string().nullable(),
   pendingReview: z.array(z.object({ field: z.string(), value: z.string().nullable(), confidence: z.number() })),
+  ledger: LedgerAgreement,
+  faults: LedgerFaults,
   createdAt: z.string(),
 });
 

@@ -6,11 +6,11 @@
 import type { Sql } from '../../services/database/client.ts';
 import { RegistryError } from '../../services/errors.ts';
 import { toHex } from '../../services/ledger/core.ts';
-import { anchoringStatuses, recordHistory, type AnchoringStatus } from '../../services/ledger/record-versions.ts';
+import { anchoringStatuses, recordHistory, type AnchoringStatus, type Db } from '../../services/ledger/record-versions.ts';
 import type { FieldTree } from './fields.ts';
 import type { ReviewStatus } from './entry.ts';
 import type { StoredObject } from './keys.ts';
-import { assertDocumentMatchesLedger } from './ledger-check.ts';
+import { assertDocumentMatchesLedger, documentsFaults } from './ledger-check.ts';
 
 export interface ArchiveDocument {
   id: string;
@@ -86,11 +86,32 @@ export async function documentHistory(sql: Sql, id: string): Promise<DocumentVer
   }));
 }
 
-export interface ReviewItem {
+/** Whether a row still matches its ledger entry (ledger-check.ts), as lists of documents say it. */
+export interface LedgerAgreement {
+  ledger: 'matches' | 'differs';
+  /** What differs, when it does. */
+  faults?: string[];
+}
+
+/**
+ * Each of `documents` with what its ledger says of it, checked with one query for all of them: a
+ * row edited behind the application's back stays listed (a list is not the place to hide it) but
+ * is marked, and its content is not shown under a commitment it no longer matches.
+ */
+export async function withLedgerAgreement(db: Db, documents: readonly ArchiveDocument[]): Promise<(ArchiveDocument & LedgerAgreement)[]> {
+  const faults = await documentsFaults(db, documents);
+  return documents.map((d) => {
+    const differs = faults.get(d.id)!;
+    return differs.length ? { ...d, ledger: 'differs', faults: differs } : { ...d, ledger: 'matches' };
+  });
+}
+
+export interface ReviewItem extends LedgerAgreement {
   id: string;
   sourceFile: string;
   kind: string | null;
   language: string | null;
+  /** The fields to look at; their values withheld (null) when the row differs from its ledger entry. */
   pendingReview: { field: string; value: string | null; confidence: number }[];
   createdAt: Date;
 }
@@ -99,61 +120,74 @@ export interface ReviewItem {
 export async function reviewQueue(sql: Sql, options: { limit?: number; after?: Date } = {}): Promise<ReviewItem[]> {
   const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
   const rows = await sql`
-    select id, source_file, kind, language, fields, pending_review, created_at from archive_documents
+    select * from archive_documents
     where review_status = 'needs-review' ${options.after ? sql`and created_at > ${options.after}` : sql``}
     order by created_at, id limit ${limit}`;
-  return rows.map((r) => {
-    const fields = r.fields as FieldTree;
-    return {
-      id: r.id as string,
-      sourceFile: r.source_file as string,
-      kind: r.kind as string | null,
-      language: r.language as string | null,
-      pendingReview: (r.pending_review as string[]).map((field) => {
-        const leaf = field.split('.').reduce<unknown>((node, name) => (node as FieldTree | undefined)?.[name], fields) as
-          | { value: string | null; confidence: number }
-          | undefined;
-        return { field, value: leaf?.value ?? null, confidence: leaf?.confidence ?? 0 };
-      }),
-      createdAt: r.created_at as Date,
-    };
-  });
+  return (await withLedgerAgreement(sql, rows.map(toDocument))).map((d) => ({
+    id: d.id,
+    sourceFile: d.sourceFile,
+    kind: d.kind,
+    language: d.language,
+    pendingReview: d.pendingReview.map((field) => {
+      const leaf = field.split('.').reduce<unknown>((node, name) => (node as FieldTree | undefined)?.[name], d.fields) as
+        | { value: string | null; confidence: number }
+        | undefined;
+      return { field, value: d.ledger === 'matches' ? (leaf?.value ?? null) : null, confidence: leaf?.confidence ?? 0 };
+    }),
+    ledger: d.ledger,
+    ...(d.faults ? { faults: d.faults } : {}),
+    createdAt: d.createdAt,
+  }));
 }
 
 /** One export line: what corpus-dev/score.mjs and downstream systems read. */
-export interface ExportLine {
+export interface ExportLine extends LedgerAgreement {
   id: string;
   sourceFile: string;
   kind: string | null;
   language: string | null;
   pages: number;
   originalSha256: string;
-  fields: FieldTree;
-  ocrText: string;
+  /** Withheld (null), as the OCR text, when the row differs from its ledger entry. */
+  fields: FieldTree | null;
+  ocrText: string | null;
   reviewStatus: ReviewStatus;
 }
 
-/** Streams every document in archive order, `batch` rows per round trip (a server-side cursor). */
+/**
+ * Streams every document in archive order, `batch` rows per round trip, each batch checked against
+ * the ledger with one more. Batches are pages by key rather than a cursor, so that no connection
+ * is held between them (the embedded database has one).
+ */
 export async function exportDocuments(sql: Sql, write: (line: ExportLine) => void | Promise<void>, batch = 500): Promise<number> {
   let count = 0;
-  const cursor = sql`
-    select id, source_file, kind, language, pages, original_sha256, fields, ocr_text, review_status
-    from archive_documents order by created_at, id`.cursor(batch);
-  for await (const rows of cursor) {
-    for (const r of rows) {
+  // The position as text, and sent as text: a JavaScript Date keeps milliseconds, the column
+  // microseconds (postgres.js would send a parameter it sees as timestamptz through a Date).
+  let after: { createdAt: string; id: string } | undefined;
+  for (;;) {
+    const rows = await sql`
+      select *, created_at::text as position from archive_documents
+      ${after ? sql`where (created_at, id) > (${after.createdAt}::text::timestamptz, ${after.id})` : sql``}
+      order by created_at, id limit ${batch}`;
+    if (rows.length === 0) return count;
+    for (const d of await withLedgerAgreement(sql, rows.map(toDocument))) {
+      const matches = d.ledger === 'matches';
       await write({
-        id: r.id as string,
-        sourceFile: r.source_file as string,
-        kind: r.kind as string | null,
-        language: r.language as string | null,
-        pages: r.pages as number,
-        originalSha256: r.original_sha256 as string,
-        fields: r.fields as FieldTree,
-        ocrText: r.ocr_text as string,
-        reviewStatus: r.review_status as ReviewStatus,
+        id: d.id,
+        sourceFile: d.sourceFile,
+        kind: d.kind,
+        language: d.language,
+        pages: d.pages,
+        originalSha256: d.originalSha256,
+        fields: matches ? d.fields : null,
+        ocrText: matches ? d.ocrText : null,
+        reviewStatus: d.reviewStatus,
+        ledger: d.ledger,
+        ...(d.faults ? { faults: d.faults } : {}),
       });
       count++;
     }
+    const last = rows.at(-1)!;
+    after = { createdAt: last.position as string, id: last.id as string };
   }
-  return count;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
-import { getDocument } from './catalogue.ts';
+import { exportDocuments, getDocument, reviewQueue, type ExportLine } from './catalogue.ts';
 import { searchArchive } from './search.ts';
 import { archiveText } from './testing.ts';
 
@@ -63,5 +63,33 @@ describe('search hits checked against the ledger', () => {
     const hit = (await searchArchive(env.sql, 'Hamid')).find((h) => h.id === id);
     expect(hit).toMatchObject({ ledger: 'differs', fields: null });
     expect(hit!.faults).toEqual(["the registry calls version 1 current, but the ledger's newest is version none"]);
+  });
+});
+
+describe('lists of documents checked against the ledger', () => {
+  const LOW = { child: { familyName: { value: 'Ismoilov', confidence: 0.4 } } };
+
+  it('keeps an edited document in the review queue, marked, with the values to review withheld', async () => {
+    const [intact, edited] = [await archiveText(env, 'Ismoilov Ilhom, 1991', LOW), await archiveText(env, 'Ismoilov Jamol, 1992', LOW)];
+    await env.sql`update archive_documents set fields = jsonb_set(fields, '{child,familyName,value}', '"Forgedov"') where id = ${edited}`;
+    const queue = await reviewQueue(env.sql);
+    expect(queue.find((d) => d.id === intact)).toMatchObject({ ledger: 'matches', pendingReview: [{ field: 'child.familyName', value: 'Ismoilov', confidence: 0.4 }] });
+    expect(queue.find((d) => d.id === edited)).toMatchObject({
+      ledger: 'differs',
+      faults: ["fields differs from the ledger's version 1"],
+      pendingReview: [{ field: 'child.familyName', value: null, confidence: 0.4 }],
+    });
+  });
+
+  it('exports an edited document marked, without its fields and OCR text, and every document once across batches', async () => {
+    const edited = await archived('Ismoilov Kamol, 1993');
+    await env.sql`update archive_documents set ocr_text = replace(ocr_text, 'Ismoilov', 'Forgedov') where id = ${edited}`;
+    const lines: ExportLine[] = [];
+    await exportDocuments(env.sql, (line) => void lines.push(line), 2);
+    const [count] = await env.sql<{ n: number }[]>`select count(*)::int as n from archive_documents`;
+    expect(lines.map((l) => l.id).sort()).toEqual([...new Set(lines.map((l) => l.id))].sort());
+    expect(lines).toHaveLength(count!.n);
+    expect(lines.find((l) => l.id === edited)).toMatchObject({ ledger: 'differs', fields: null, ocrText: null, faults: ['the OCR text no longer matches its SHA-256'] });
+    expect(lines.filter((l) => l.ledger === 'matches').every((l) => l.fields !== null && l.ocrText !== null)).toBe(true);
   });
 });

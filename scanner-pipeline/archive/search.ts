@@ -11,13 +11,12 @@
 import type { Sql } from '../../services/database/client.ts';
 import { RegistryError } from '../../services/errors.ts';
 import type { FieldTree } from './fields.ts';
-import { toDocument } from './catalogue.ts';
-import { documentsFaults } from './ledger-check.ts';
+import { toDocument, withLedgerAgreement, type LedgerAgreement } from './catalogue.ts';
 import { searchTextOf, type ReviewStatus } from './entry.ts';
 import { cyrillicToLatin, searchKey } from '../../services/names/search-key.ts';
 import { parseDate } from '../extract/dates.ts';
 
-export interface SearchHit {
+export interface SearchHit extends LedgerAgreement {
   id: string;
   sourceFile: string;
   kind: string | null;
@@ -25,10 +24,6 @@ export interface SearchHit {
   reviewStatus: ReviewStatus;
   /** Withheld (null) when the row no longer matches its ledger entry. */
   fields: FieldTree | null;
-  /** Whether the row still matches what its newest ledger version commits to (ledger-check.ts). */
-  ledger: 'matches' | 'differs';
-  /** What differs, when it does. */
-  faults?: string[];
   /** 0..1: 0.5 when every word is in the document, up to 0.3 for the closest spelling, 0.2 for a literal match. */
   score: number;
   createdAt: Date;
@@ -99,26 +94,20 @@ export async function searchArchive(sql: Sql, query: string, options: SearchOpti
     order by score desc, d.created_at desc, d.id
     limit ${limit}`;
   });
-  // A hit's row is checked against its ledger entry as a document shown on its own is: one edited
-  // behind the application's back is still found (it is not for search to hide it), but marked,
-  // and its fields are not shown under a commitment they no longer match.
-  const documents = rows.map(toDocument);
-  const faults = await documentsFaults(sql, documents);
-  return documents.map((d, i) => {
-    const differs = faults.get(d.id)!;
-    return {
-      id: d.id,
-      sourceFile: d.sourceFile,
-      kind: d.kind,
-      language: d.language,
-      reviewStatus: d.reviewStatus,
-      fields: differs.length ? null : d.fields,
-      ledger: differs.length ? 'differs' : 'matches',
-      ...(differs.length ? { faults: differs } : {}),
-      score: Math.round(Number(rows[i]!.score) * 1000) / 1000,
-      createdAt: d.createdAt,
-    };
-  });
+  // Checked against the ledger as a document shown on its own is (catalogue.ts).
+  const documents = await withLedgerAgreement(sql, rows.map(toDocument));
+  return documents.map((d, i) => ({
+    id: d.id,
+    sourceFile: d.sourceFile,
+    kind: d.kind,
+    language: d.language,
+    reviewStatus: d.reviewStatus,
+    fields: d.ledger === 'matches' ? d.fields : null,
+    ledger: d.ledger,
+    ...(d.faults ? { faults: d.faults } : {}),
+    score: Math.round(Number(rows[i]!.score) * 1000) / 1000,
+    createdAt: d.createdAt,
+  }));
 }
 
 /**
