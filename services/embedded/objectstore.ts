@@ -5,6 +5,7 @@
  * `@aws-sdk/client-s3` code is the same as against AWS S3, MinIO or Ceph.
  */
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import S3rver from 's3rver';
 import type { Config } from '../config/env.ts';
@@ -26,11 +27,12 @@ export async function startEmbeddedObjectStore(config: Config): Promise<Embedded
     configureBuckets: [{ name: config.objectStore.bucket, configs: [] }],
   });
   try {
+    await portFree(config.objectStore.embeddedPort);
     await server.run();
   } catch (error) {
     throw new ServiceUnavailableError(
       'embedded object store',
-      `cannot listen on 127.0.0.1:${config.objectStore.embeddedPort} (${(error as Error).message}); set EMBEDDED_S3_PORT`,
+      `cannot listen on 127.0.0.1:${config.objectStore.embeddedPort} (${(error as Error).message}); is another crvs running? set EMBEDDED_S3_PORT`,
       error,
     );
   }
@@ -39,3 +41,17 @@ export async function startEmbeddedObjectStore(config: Config): Promise<Embedded
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * Rejects when the port is taken. s3rver's own listen cannot: it passes its callback to
+ * `server.listen`, which calls it only on success, and the 'error' it emits instead has no
+ * listener, which ends the process with a stack trace rather than a one-line reason.
+ */
+function portFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+      .once('error', reject)
+      .listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
