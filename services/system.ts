@@ -6,7 +6,6 @@
  * With `API_PROCESSES` above 1, the HTTP API is served by that many processes (http/api-processes.ts)
  * and this one keeps the rest (migrations, the anchor worker, the ledger's metrics).
  */
-import { serve, type ServerType } from '@hono/node-server';
 import { Registry } from 'prom-client';
 import type { Config } from './config/env.ts';
 import type { Logger } from './observability/logger.ts';
@@ -18,7 +17,7 @@ import { startEmbeddedObjectStore } from './embedded/objectstore.ts';
 import { startEmbeddedChain } from './embedded/chain.ts';
 import { startAnchorWorker } from './ledger/anchor-worker.ts';
 import { ledgerGauges } from './observability/metrics.ts';
-import { closeServer } from './http/api-process.ts';
+import { closeServer, serveHttp } from './http/api-process.ts';
 import { startApiProcesses } from './http/api-processes.ts';
 import { createApi } from './api.ts';
 
@@ -88,7 +87,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       apiProcesses = api.pids;
     } else {
       const app = createApi(config, logger, { sql, store, listen: notifications });
-      const server = await listen(app.fetch, config);
+      const server = await serveHttp({ fetch: app.fetch, hostname: config.http.host, port: config.http.port });
       stoppers.push(() => closeServer(server));
     }
     const url = `http://${config.http.host}:${config.http.port}`;
@@ -98,11 +97,4 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     await stopAll();
     throw error;
   }
-}
-
-function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: Config): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: config.http.host, port: config.http.port }, () => resolve(server));
-    server.once('error', reject);
-  });
 }

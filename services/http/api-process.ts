@@ -15,6 +15,7 @@
 import cluster from 'node:cluster';
 import { serve, type ServerType } from '@hono/node-server';
 import { AggregatorRegistry, type Registry } from 'prom-client';
+import { ConfigError } from '../errors.ts';
 
 /** What an API process tells the primary. */
 export type ApiProcessMessage =
@@ -99,7 +100,7 @@ export async function serveApiProcess(start: (api: ApiProcessContext) => Promise
     // prom-client answers the primary's requests for this process's figures with these registries.
     AggregatorRegistry.setRegistries([api.registry]);
     new AggregatorRegistry();
-    const server = await listen(api);
+    const server = await serveHttp({ fetch: api.fetch, hostname: api.hostname, port: api.port });
     stop = async () => {
       await closeServer(server);
       await api.close();
@@ -111,10 +112,17 @@ export async function serveApiProcess(start: (api: ApiProcessContext) => Promise
   }
 }
 
-function listen(api: ServedApi): Promise<ServerType> {
+/**
+ * Serves `fetch` on `hostname:port`, once it listens. A port that cannot be had is the
+ * configuration's problem (`PORT`), said in one line.
+ */
+export function serveHttp(options: { fetch: ServedApi['fetch']; hostname: string; port: number }): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: api.fetch, hostname: api.hostname, port: api.port }, () => resolve(server));
-    server.once('error', reject);
+    const server = serve(options, () => resolve(server));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const why = error.code === 'EADDRINUSE' ? 'the address is in use (is another crvs running?)' : error.message;
+      reject(new ConfigError('PORT', `the HTTP API cannot listen on ${options.hostname}:${options.port}: ${why}`));
+    });
   });
 }
 

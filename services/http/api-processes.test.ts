@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
+import { createServer, type Server } from 'node:net';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
 import { freePort } from '../../tests/support/ports.ts';
 import { loadConfig } from '../config/env.ts';
@@ -88,6 +89,22 @@ describe('the API on two processes', () => {
     expect(pids).toHaveLength(2);
     expect(pids).toContain(survivor);
     expect(pids).not.toContain(victim);
+  });
+
+  it('says in one line that the port is taken when the processes cannot listen, leaving the running API as it was', async () => {
+    const port = await freePort();
+    const taken: Server = await new Promise((resolve) => {
+      const s = createServer().listen(port, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const config = loadConfig({ ...env.env, PORT: String(port) });
+      await expect(startSystem(config, createLogger('silent'))).rejects.toThrow(
+        `API process 1 could not start: PORT: the HTTP API cannot listen on 127.0.0.1:${port}: the address is in use (is another crvs running?)`,
+      );
+    } finally {
+      taken.close();
+    }
+    expect(system!.apiProcesses!()).toHaveLength(2);
   });
 
   it('finishes the registrations in flight when stopped, and then takes no more', async () => {
