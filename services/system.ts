@@ -77,7 +77,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         processes: config.http.processes,
         entry: new URL('./api-process-entry.ts', import.meta.url),
         logger,
-        settings: config,
+        settings: withoutChainKeys(config),
         scrapeOwn: () => {
           refresh();
           return ledger.metrics();
@@ -98,3 +98,12 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
 }
+
+/**
+ * The configuration the API processes get: without the chain's signing keys, which only the anchor
+ * worker and `crvs chain` use, so that a compromised API process cannot anchor or administer.
+ */
+export function withoutChainKeys(config: Config): Config {
+  return { ...config, chain: { ...config.chain, anchorPrivateKey: undefined, adminPrivateKey: undefined } };
+}
+

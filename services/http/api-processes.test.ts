@@ -10,7 +10,7 @@ import { useTestEnvironment, type TestEnvironment } from '../../tests/support/se
 import { freePort } from '../../tests/support/ports.ts';
 import { loadConfig } from '../config/env.ts';
 import { createLogger } from '../observability/logger.ts';
-import { startSystem, type RunningSystem } from '../system.ts';
+import { startSystem, withoutChainKeys, type RunningSystem } from '../system.ts';
 import { createToken } from '../access/tokens.ts';
 import { birth } from '../registry/testing.ts';
 
@@ -51,6 +51,13 @@ describe('the API on two processes', () => {
     const pids = system!.apiProcesses!();
     expect(pids).toHaveLength(2);
     expect(pids).not.toContain(process.pid);
+  });
+
+  it('gives the API processes no chain signing key', () => {
+    const config = loadConfig({ ...env.env, CHAIN_ADMIN_PRIVATE_KEY: env.anchorPrivateKey });
+    const given = withoutChainKeys(config);
+    expect(given.chain).toMatchObject({ anchorPrivateKey: undefined, adminPrivateKey: undefined, contractAddress: config.chain.contractAddress });
+    expect(JSON.stringify(given)).not.toContain(env.anchorPrivateKey.replace(/^0x/, ''));
   });
 
   it('numbers registrations made through both processes without gaps or duplicates', async () => {
