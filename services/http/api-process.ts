@@ -60,7 +60,6 @@ export interface ServedApi {
 
 export async function serveApiProcess(start: (api: ApiProcessContext) => Promise<ServedApi>): Promise<void> {
   if (!cluster.isWorker || !process.send) throw new Error('an API process is started by the primary (API_PROCESSES), not by hand');
-  const send = (message: ApiProcessMessage) => process.connected && process.send!(message);
   let stop: (() => Promise<void>) | undefined;
   let stopping: Promise<void> | undefined;
   const stopOnce = () => (stopping ??= (stop ?? (async () => {}))().finally(() => process.exit(0)));
@@ -68,6 +67,31 @@ export async function serveApiProcess(start: (api: ApiProcessContext) => Promise
   process.on('SIGTERM', () => void stopOnce());
   process.on('SIGINT', () => void stopOnce());
 
+  const primary = primaryChannel();
+  try {
+    const index = Number(process.env.CRVS_API_PROCESS ?? 1);
+    const count = Number(process.env.CRVS_API_PROCESSES ?? 1);
+    const api = await start({ index, count, settings: await primary.settings(), scrapeAll: primary.scrapeAll });
+    // prom-client answers the primary's requests for this process's figures with these registries.
+    AggregatorRegistry.setRegistries([api.registry]);
+    new AggregatorRegistry();
+    const server = await serveHttp({ fetch: api.fetch, hostname: api.hostname, port: api.port });
+    stop = async () => {
+      await closeServer(server);
+      await api.close();
+    };
+    await primary.send({ type: 'crvs:api-listening' });
+  } catch (error) {
+    // Sent before exiting, so that the primary says why rather than that the process ended.
+    await primary.send({ type: 'crvs:api-failed', reason: error instanceof Error ? error.message : String(error) });
+    process.exit(2);
+  }
+}
+
+/** The IPC channel to the primary: messages to it, its settings, and the whole API's metrics on request. */
+function primaryChannel() {
+  const send = (message: ApiProcessMessage) =>
+    new Promise<boolean>((resolve) => (process.connected ? process.send!(message, undefined, {}, (error) => resolve(!error)) : resolve(false)));
   const scrapes = new Map<number, { resolve(text: string): void; reject(error: Error): void }>();
   let nextScrape = 0;
   let settled: (settings: unknown) => void = () => {};
@@ -82,34 +106,23 @@ export async function serveApiProcess(start: (api: ApiProcessContext) => Promise
       else waiting?.reject(new Error(`the primary process could not collect the metrics: ${message.error}`));
     }
   });
-  const scrapeAll = () =>
-    new Promise<string>((resolve, reject) => {
-      const id = nextScrape++;
-      scrapes.set(id, { resolve, reject });
-      if (!send({ type: 'crvs:scrape', id })) {
-        scrapes.delete(id);
-        reject(new Error('the primary process is gone'));
-      }
-    });
-
-  try {
-    const index = Number(process.env.CRVS_API_PROCESS ?? 1);
-    const count = Number(process.env.CRVS_API_PROCESSES ?? 1);
-    send({ type: 'crvs:settings?' });
-    const api = await start({ index, count, settings: await settings, scrapeAll });
-    // prom-client answers the primary's requests for this process's figures with these registries.
-    AggregatorRegistry.setRegistries([api.registry]);
-    new AggregatorRegistry();
-    const server = await serveHttp({ fetch: api.fetch, hostname: api.hostname, port: api.port });
-    stop = async () => {
-      await closeServer(server);
-      await api.close();
-    };
-    send({ type: 'crvs:api-listening' });
-  } catch (error) {
-    send({ type: 'crvs:api-failed', reason: error instanceof Error ? error.message : String(error) });
-    process.exit(2);
-  }
+  return {
+    send,
+    settings: async () => {
+      await send({ type: 'crvs:settings?' });
+      return settings;
+    },
+    scrapeAll: () =>
+      new Promise<string>((resolve, reject) => {
+        const id = nextScrape++;
+        scrapes.set(id, { resolve, reject });
+        void send({ type: 'crvs:scrape', id }).then((sent) => {
+          if (sent) return;
+          scrapes.delete(id);
+          reject(new Error('the primary process is gone'));
+        });
+      }),
+  };
 }
 
 /**
