@@ -7,8 +7,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
-import { connectObjectStore, putObject, type ObjectStore } from '../../services/objectstore/client.ts';
-import { incomingKey, sha256Hex } from '../archive/keys.ts';
+import { connectObjectStore, getObject, putObject, type ObjectStore } from '../../services/objectstore/client.ts';
+import { incomingKey, quarantineKey, sha256Hex } from '../archive/keys.ts';
 import { claimJob, enqueueFile, markEnqueued, openRun } from '../queue/jobs.ts';
 import { runWorkerLoop } from '../queue/worker.ts';
 import { jobProcessor, MAX_ATTEMPTS } from './process-job.ts';
@@ -71,7 +71,22 @@ describe('a job that cannot succeed', () => {
     const job = (await claimJob(env.sql, { workerId: 'w', leaseSeconds: 30, runId: run.id }))!;
     const handle = jobProcessor({ sql: env.sql, store: env.store, reader, workerId: 'w' });
     expect(await handle(job, { signal: new AbortController().signal })).toEqual({ status: 'quarantined', reason: 'checksum-mismatch' });
-    expect(await quarantineOf('swapped.jpg')).toMatchObject({ reason: 'checksum-mismatch', object_key: incomingKey(sha256Hex(bytes)) });
+    const other = new TextEncoder().encode('other bytes');
+    expect(await quarantineOf('swapped.jpg')).toMatchObject({
+      reason: 'checksum-mismatch',
+      object_key: quarantineKey(sha256Hex(bytes), 'swapped.jpg'),
+      detail: `the stored bytes have the SHA-256 ${sha256Hex(other)}, not ${sha256Hex(bytes)} as when they were enqueued`,
+    });
+  });
+
+  it('keeps the mismatching bytes under the quarantine key, where a retake of the file cannot overwrite them', async () => {
+    const bytes = new TextEncoder().encode('the bytes of a retaken file');
+    const run = await enqueue('retaken.jpg', bytes, new TextEncoder().encode('damaged copy'));
+    const job = (await claimJob(env.sql, { workerId: 'w', leaseSeconds: 30, runId: run.id }))!;
+    await jobProcessor({ sql: env.sql, store: env.store, reader, workerId: 'w' })(job, { signal: new AbortController().signal });
+    expect(new TextDecoder().decode(await getObject(env.store, quarantineKey(sha256Hex(bytes), 'retaken.jpg')))).toBe('damaged copy');
+    // The incoming key is free for the retake, which uploads the file there again.
+    expect(await getObject(env.store, incomingKey(sha256Hex(bytes)))).toBeNull();
   });
 
   it('goes back to the queue when its bytes cannot be fetched', async () => {

@@ -81,8 +81,13 @@ async function processJob(ctx: ProcessContext, job: IngestJob, reviewThreshold: 
     return out;
   }
   if (!bytes) return { status: 'retry', error: `the file's bytes are missing from the object store (${job.incomingKey})` };
-  if (sha256Hex(bytes) !== job.sha256) {
-    return quarantine(null, 'checksum-mismatch', `the stored bytes no longer have the SHA-256 ${job.sha256} they were enqueued with`);
+  const found = sha256Hex(bytes);
+  if (found !== job.sha256) {
+    // The bytes as found are the evidence: kept under the quarantine key, since a retake of the
+    // file uploads to (and then deletes) the same incoming key.
+    const out = await quarantine(bytes, 'checksum-mismatch', `the stored bytes have the SHA-256 ${found}, not ${job.sha256} as when they were enqueued`);
+    await dropIncoming(ctx, job);
+    return out;
   }
   const result = await ctx.reader.read({
     bytes,
