@@ -10,6 +10,7 @@ import { createMetrics } from './observability/metrics.ts';
 import { connectDatabase, listenOn } from './database/client.ts';
 import { connectObjectStore } from './objectstore/client.ts';
 import { DEFAULT_REFUSALS_PER_WINDOW } from './registry/http/failed-authentication.ts';
+import { DEFAULT_PUBLIC_REQUESTS_PER_WINDOW } from './public-verification/rate-limit.ts';
 import { serveApiProcess } from './http/api-process.ts';
 import { createApi } from './api.ts';
 
@@ -24,8 +25,9 @@ await serveApiProcess(async (api) => {
     store,
     listen: listenOn(sql),
     metrics,
-    // Each process counts the refusals it sees; together they allow what one process would.
+    // Each process counts what it sees; together they allow what one process would.
     failedAuthentication: { limit: Math.ceil(DEFAULT_REFUSALS_PER_WINDOW / api.count) },
+    publicRateLimit: { limit: Math.ceil(DEFAULT_PUBLIC_REQUESTS_PER_WINDOW / api.count) },
   });
   return {
     fetch: app.fetch,

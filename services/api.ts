@@ -20,15 +20,17 @@ import { ARCHIVE_ROUTE_DOCS } from '../scanner-pipeline/archive/api-docs.ts';
 import { CERTIFICATE_ROUTE_DOCS } from './certificates/api-docs.ts';
 import { certificateRoutes } from './certificates/routes.ts';
 import { publicVerificationRoutes } from './public-verification/routes.ts';
+import type { PublicRateLimitOptions } from './public-verification/rate-limit.ts';
 
 export interface ApiParts {
   sql: Sql;
   store: ObjectStore;
   /** How token revocations are heard (database/client.ts). */
   listen: Listen;
-  /** Given by an API process of several (its figures are aggregated by the primary). */
+  /** The API's metrics (default: its own); an API process of several is given one the primary aggregates. */
   metrics?: Metrics;
   failedAuthentication?: FailedAuthenticationOptions;
+  publicRateLimit?: PublicRateLimitOptions;
 }
 
 export function createApi(config: Config, logger: Logger, parts: ApiParts): Hono {
@@ -52,7 +54,7 @@ export function createApi(config: Config, logger: Logger, parts: ApiParts): Hono
       }),
       archiveRoutes({ sql, store }),
       certificateRoutes({ sql, publicBaseUrl: config.publicBaseUrl }),
-      publicVerificationRoutes({ sql, rpcUrl: config.chain.rpcUrl, trustedContract: contractAddress(config) }),
+      publicVerificationRoutes({ sql, rpcUrl: config.chain.rpcUrl, trustedContract: contractAddress(config), rateLimit: parts.publicRateLimit }),
     ],
   });
 }

@@ -16,7 +16,8 @@ import { startEmbeddedDatabase } from './embedded/database.ts';
 import { startEmbeddedObjectStore } from './embedded/objectstore.ts';
 import { startEmbeddedChain } from './embedded/chain.ts';
 import { startAnchorWorker } from './ledger/anchor-worker.ts';
-import { ledgerGauges } from './observability/metrics.ts';
+import { createMetrics, ledgerGauges } from './observability/metrics.ts';
+import { anchorWorkerGauges } from './ledger/anchor-metrics.ts';
 import { closeServer, serveHttp } from './http/api-process.ts';
 import { startApiProcesses } from './http/api-processes.ts';
 import { createApi } from './api.ts';
@@ -73,6 +74,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     if (config.http.processes > 1) {
       const ledger = new Registry();
       const { refresh } = ledgerGauges(ledger, sql, logger);
+      anchorWorkerGauges(ledger, anchorWorker.metrics);
       const api = await startApiProcesses({
         processes: config.http.processes,
         entry: new URL('./api-process-entry.ts', import.meta.url),
@@ -86,7 +88,8 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       stoppers.push(api.stop);
       apiProcesses = api.pids;
     } else {
-      const app = createApi(config, logger, { sql, store, listen: notifications });
+      const metrics = createMetrics({ sql, logger, anchorWorker: anchorWorker.metrics });
+      const app = createApi(config, logger, { sql, store, listen: notifications, metrics });
       const server = await serveHttp({ fetch: app.fetch, hostname: config.http.host, port: config.http.port });
       stoppers.push(() => closeServer(server));
     }

@@ -4,6 +4,7 @@
  * process that dies is replaced, and stopping finishes the registration in flight.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
@@ -77,6 +78,25 @@ describe('the API on two processes', () => {
     expect(samples(text, 'crvs_registrations_issued_total{kind="birth"}')).toEqual([before + 6]);
     expect(samples(text, 'crvs_ledger_pending_versions')).toHaveLength(1);
     expect(samples(text, 'crvs_ledger_pending_versions')[0]).toBeGreaterThanOrEqual(6);
+    // The anchor worker runs in the primary: its state once, too.
+    expect(samples(text, 'crvs_anchor_worker_halted')).toEqual([0]);
+  });
+
+  it('shares the public pages\' rate limit out between the processes: 30 a minute from one address in all', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      statuses.push(
+        await new Promise<number>((resolve, reject) => {
+          // A connection of its own each time, so that both processes count.
+          request(`${url}/verify/${randomUUID()}`, { agent: false }, (res) => {
+            res.resume().on('end', () => resolve(res.statusCode!));
+          })
+            .on('error', reject)
+            .end();
+        }),
+      );
+    }
+    expect(statuses.filter((s) => s !== 429)).toHaveLength(30);
   });
 
   it('replaces a process that dies, and the API keeps answering meanwhile', async () => {

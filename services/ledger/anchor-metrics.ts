@@ -3,6 +3,7 @@
  * Counters of the anchor worker, for `/metrics` and for tests. A plain object the worker updates in
  * place; `anchorWorkerMetrics` is the process-wide one (production runs one worker per process).
  */
+import { Gauge, type Registry } from 'prom-client';
 
 export interface AnchorWorkerMetrics {
   /** `anchoring` holds the role; `standby` waits for another worker's session to end. */
@@ -43,3 +44,26 @@ export function newAnchorWorkerMetrics(): AnchorWorkerMetrics {
 
 /** The process-wide counters, updated by a worker started without its own. */
 export const anchorWorkerMetrics: AnchorWorkerMetrics = newAnchorWorkerMetrics();
+
+/**
+ * The worker's state as Prometheus gauges in `registry`, read at each scrape: above all whether it
+ * halted on an integrity failure, which otherwise only its fatal log says while records wait.
+ */
+export function anchorWorkerGauges(registry: Registry, worker: AnchorWorkerMetrics): void {
+  const gauge = (name: string, help: string, value: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value());
+      },
+    });
+  gauge('crvs_anchor_worker_halted', 'Whether anchoring stopped on an integrity failure (1; the reason is in the worker\'s fatal log) or runs (0).', () => (worker.halted ? 1 : 0));
+  gauge('crvs_anchor_worker_anchoring', 'Whether this worker holds the anchoring role (1) or stands by (0).', () => (worker.role === 'anchoring' ? 1 : 0));
+  gauge('crvs_anchor_worker_chain_reachable', 'Whether the chain answered the last step (1) or not (0); NaN before the first.', () =>
+    worker.chainReachable === null ? Number.NaN : Number(worker.chainReachable),
+  );
+  gauge('crvs_anchor_worker_consecutive_failures', 'Anchoring steps failed in a row (retried with backoff).', () => worker.consecutiveFailures);
+}
+

@@ -8,7 +8,8 @@ import { registryAnchorAt } from '../chain/registry-anchor.ts';
 import { toHex } from './core.ts';
 import { appendRecordVersion, anchoringStatuses } from './record-versions.ts';
 import { backoffDelay, startAnchorWorker } from './anchor-worker.ts';
-import { newAnchorWorkerMetrics } from './anchor-metrics.ts';
+import { anchorWorkerGauges, newAnchorWorkerMetrics } from './anchor-metrics.ts';
+import { Registry } from 'prom-client';
 import { AnchorChain, ChainMovedError } from './anchoring.ts';
 
 const silent = pino({ level: 'silent' });
@@ -154,6 +155,9 @@ describe('the anchor worker', () => {
       const reason = await until(async () => worker.metrics.halted ?? undefined);
       expect(reason.toLowerCase()).toContain(`anchored on contract ${env.contractAddress.toLowerCase()} (chain 31337), none on ${other.contractAddress.toLowerCase()}`);
       expect(reason).toContain('ANCHOR_MOVE_TO_CONTRACT');
+      const registry = new Registry();
+      anchorWorkerGauges(registry, worker.metrics);
+      expect(await registry.metrics()).toMatch(/^crvs_anchor_worker_halted 1$/m);
       const onOther = registryAnchorAt(other.contractAddress, await chain.provider());
       expect(Number(await onOther.getFunction('latestBatchId')())).toBe(0);
     } finally {

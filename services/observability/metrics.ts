@@ -19,6 +19,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Context } from 'hono';
 import type { Sql } from '../database/client.ts';
 import { pendingBacklog } from '../ledger/batches.ts';
+import { anchorWorkerGauges, type AnchorWorkerMetrics } from '../ledger/anchor-metrics.ts';
 import type { Logger } from './logger.ts';
 
 export interface Metrics {
@@ -41,6 +42,8 @@ export interface MetricsOptions {
    * answered with what `scrapeAll` gives (the figures of every process).
    */
   cluster?: { scrapeAll(): Promise<string> };
+  /** The anchor worker running in this process, if one does: its state is exported too. */
+  anchorWorker?: AnchorWorkerMetrics;
 }
 
 interface LedgerSnapshot {
@@ -84,6 +87,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const counters = { registry, httpRequests, httpDuration, registrationsIssued, correctionsRecorded };
   if (options.cluster) return { ...counters, scrape: options.cluster.scrapeAll };
   const ledger = ledgerGauges(registry, options.sql, options.logger);
+  if (options.anchorWorker) anchorWorkerGauges(registry, options.anchorWorker);
   const scrape = async (): Promise<string> => {
     ledger.refresh();
     return registry.metrics();

@@ -56,6 +56,13 @@ describe('the registry API in the running system', () => {
     expect(record.anchoring).toMatchObject({ status: 'anchored', batchId: bundle.batchId, transactionHash: bundle.transactionHash });
   });
 
+  it('exports the state of the anchor worker in /metrics: running, holding the anchoring role', async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/^crvs_anchor_worker_halted 0$/m);
+    expect(text).toMatch(/^crvs_anchor_worker_anchoring 1$/m);
+    expect(text).toMatch(/^crvs_anchor_worker_chain_reachable 1$/m);
+  });
+
   it('lists the archive and certificate routes in the same OpenAPI document as the registry', async () => {
     const doc = await json(await fetch(`${url}/openapi.json`));
     for (const path of ['/v1/archive/search', '/v1/archive/review', '/v1/archive/documents/{id}', '/v1/archive/documents/{id}/review', '/v1/records/{id}/certificate.pdf']) {
