@@ -43,6 +43,7 @@ import type { Logger } from '../observability/logger.ts';
 import { AnchorChain, ChainMovedError } from './anchoring.ts';
 import { anchoredOnlyElsewhere, batchesAbove, latestSealedBatchId, recordAnchoring, recordedAbove, sealingDue, unanchoredCount, unrecordedBatches, type AnchorTarget, type StoredBatch } from './anchor-records.ts';
 import { sealNextBatch } from './batches.ts';
+import { sameHex } from './core.ts';
 import { anchorWorkerMetrics, type AnchorWorkerMetrics } from './anchor-metrics.ts';
 
 export { anchorWorkerMetrics, type AnchorWorkerMetrics } from './anchor-metrics.ts';
@@ -112,7 +113,10 @@ export function startAnchorWorker(config: Config, sql: Sql, logger: Logger, opti
     metrics.chainReachable = true;
     lastChainCheck = Date.now();
     const target: AnchorTarget = { chainId: await chain.chainId(), contractAddress: chain.contractAddress };
-    if (!paired && !(paired = await pairedWith(target))) return false;
+    if (!paired) {
+      paired = await pairedWith(target);
+      if (!paired) return false;
+    }
     const sealed = await latestSealedBatchId(sql); // read after L: a batch anchored meanwhile is sealed by then
     if (latest > sealed) {
       halt(`the contract has batch ${latest} but the database only up to ${sealed}`, { latestOnChain: latest, latestSealed: sealed });
@@ -134,8 +138,7 @@ export function startAnchorWorker(config: Config, sql: Sql, logger: Logger, opti
   async function pairedWith(target: AnchorTarget): Promise<boolean> {
     const elsewhere = await anchoredOnlyElsewhere(sql, target);
     if (elsewhere.length === 0) return true;
-    const moving = config.chain.moveToContract?.toLowerCase() === target.contractAddress.toLowerCase();
-    if (moving) {
+    if (sameHex(config.chain.moveToContract, target.contractAddress)) {
       log.warn({ to: target, from: elsewhere }, 'moving the registry to this contract (ANCHOR_MOVE_TO_CONTRACT): every batch is anchored again');
       return true;
     }
