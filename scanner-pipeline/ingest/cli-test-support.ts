@@ -3,7 +3,7 @@
  * corpus-dev scans laid out as an archivist would hand them over.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -39,9 +39,23 @@ export function exited(child: ChildProcess): Promise<CrvsResult> {
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr })));
 }
 
+const made: string[] = [];
+
+/** A fresh temporary folder, removed by {@link removeTempFolders}. */
+export function tempFolder(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every folder made by {@link tempFolder} and {@link scanFolder} so far (a test file's `afterAll`). */
+export function removeTempFolders(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** A fresh folder holding the given corpus-dev files (paths relative to corpus-dev, kept as they are). */
 export function scanFolder(files: string[]): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'crvs-scans-'));
+  const dir = tempFolder('crvs-scans-');
   for (const file of files) {
     mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
     copyFileSync(path.join(CORPUS, file), path.join(dir, file));

@@ -2,22 +2,20 @@
  * A quarantined file can be read again: by the same ingest run again when it was quarantined for a
  * failure that was not its own, and by `crvs archive quarantine --retry` whatever the reason.
  */
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
 import { sha256Hex } from '../archive/keys.ts';
 import { listQuarantine, quarantineFile } from '../archive/quarantine.ts';
 import { claimJob, enqueueFile, openRun } from '../queue/jobs.ts';
 import type { IngestSummary } from './summary.ts';
-import { crvs, scanFolder } from './cli-test-support.ts';
+import { crvs, removeTempFolders, scanFolder } from './cli-test-support.ts';
 
 let env: TestEnvironment;
-const folders: string[] = [];
 beforeAll(async () => {
   env = await useTestEnvironment({ chain: false });
 });
 afterAll(async () => {
-  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+  removeTempFolders();
   await env.close();
 });
 
@@ -54,7 +52,6 @@ describe('ingesting a quarantined file again', () => {
 describe('crvs archive quarantine --retry', () => {
   it('reads a quarantined file again and takes it out of the quarantine', async () => {
     const dir = scanFolder(['images/scan-db31-0010.jpg']);
-    folders.push(dir);
     // Too large for a strict pixel limit: quarantined as too-many-pixels.
     const strict = await crvs(['ingest', dir, '--languages', 'rus', '--json'], { ...env.env, SCAN_MAX_PIXELS: '1000000' });
     expect(strict.code, strict.stderr).toBe(0);

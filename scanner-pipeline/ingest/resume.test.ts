@@ -2,21 +2,19 @@
  * Nothing is lost and nothing is stored twice when an ingest dies (kill -9) and is run again, or
  * when OCR workers on several machines share one ingest: the real `crvs` in child processes.
  */
-import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
 import { headObject } from '../../services/objectstore/client.ts';
 import type { IngestSummary } from './summary.ts';
-import { crvs, exited, scanFolder, startCrvs } from './cli-test-support.ts';
+import { crvs, exited, removeTempFolders, scanFolder, startCrvs } from './cli-test-support.ts';
 
 let env: TestEnvironment;
-const folders: string[] = [];
 beforeAll(async () => {
   env = await useTestEnvironment({ chain: false });
 });
 afterAll(async () => {
-  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+  removeTempFolders();
   await env.close();
 });
 
@@ -42,7 +40,6 @@ async function everyObjectStored(): Promise<void> {
 describe('an ingest killed with kill -9', () => {
   it('resumes where it stopped when run again, without duplicates', async () => {
     const dir = scanFolder(['images/scan-db31-0003.jpg', 'images/scan-db31-0006.jpg', 'images/scan-db31-0008.jpg']);
-    folders.push(dir);
     const child = startCrvs(['ingest', dir, '--json', '--concurrency', '1', '--lease-seconds', '3'], env.env);
     const killed = exited(child);
     // Kill it once one document is stored and the next is being read.
@@ -75,7 +72,6 @@ describe('an ingest killed with kill -9', () => {
 describe('two OCR workers', () => {
   it('share one ingest: each file is read once, by one of them', async () => {
     const dir = scanFolder(['images/scan-db31-0005.jpg', 'images/scan-db31-0009.png', 'images/scan-db31-0010.jpg', 'images/scan-db31-0011.jpg']);
-    folders.push(dir);
     const enqueued = await crvs(['ingest', dir, '--enqueue-only', '--json'], env.env);
     expect(enqueued.code).toBe(0);
     expect(JSON.parse(enqueued.stdout)).toMatchObject({ files: 4, pending: 4 });

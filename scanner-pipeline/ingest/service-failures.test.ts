@@ -3,10 +3,8 @@
  * a configuration that cannot read the scans. Neither may quarantine a file, and neither may end
  * as if all went well.
  */
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
@@ -15,23 +13,16 @@ import type { Sql } from '../../services/database/client.ts';
 import { connectObjectStore, type ObjectStore } from '../../services/objectstore/client.ts';
 import { ingest, type IngestOptions } from './run.ts';
 import { directorySource } from './sources.ts';
-import { crvs, scanFolder } from './cli-test-support.ts';
+import { crvs, removeTempFolders, scanFolder, tempFolder } from './cli-test-support.ts';
 
 let env: TestEnvironment;
-const folders: string[] = [];
 beforeAll(async () => {
   env = await useTestEnvironment({ chain: false });
 });
 afterAll(async () => {
-  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+  removeTempFolders();
   await env.close();
 });
-
-const folder = (files: string[]) => {
-  const dir = scanFolder(files);
-  folders.push(dir);
-  return dir;
-};
 
 const jobsOf = (dir: string) =>
   env.sql<{ status: string; attempts: number }[]>`
@@ -39,7 +30,7 @@ const jobsOf = (dir: string) =>
 
 describe('an ingest whose object store stops answering', () => {
   it('stops with a service-unavailable reason, leaving the files queued rather than quarantined', async () => {
-    const dir = folder(['images/scan-db31-0003.jpg', 'images/scan-db31-0005.jpg']);
+    const dir = scanFolder(['images/scan-db31-0003.jpg', 'images/scan-db31-0005.jpg']);
     // The store takes the uploads, then refuses every read (nothing listens on port 1): an outage
     // that starts once the files are enqueued and outlasts the ingest's wait.
     const unreachable = connectObjectStore({ ...env.config, objectStore: { ...env.config.objectStore, endpoint: 'http://127.0.0.1:1' } });
@@ -134,14 +125,10 @@ describe('an ingest whose database stops answering in the middle of a job', () =
       .finally(() => sql.end({ timeout: 1 }));
   }
 
-  const handBackDir = () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'crvs-hand-backs-'));
-    folders.push(dir);
-    return dir;
-  };
+  const handBackDir = () => tempFolder('crvs-hand-backs-');
 
   it('stops with a service-unavailable reason after --service-wait instead of waiting for ever', async () => {
-    const dir = folder(['images/scan-db31-0006.jpg']);
+    const dir = scanFolder(['images/scan-db31-0006.jpg']);
     const proxy = await databaseProxy(env.config.database.url);
     try {
       const started = Date.now();
@@ -157,7 +144,7 @@ describe('an ingest whose database stops answering in the middle of a job', () =
   }, 60_000);
 
   it('reads the file once the database is back, however many times an outage stopped the ingest', async () => {
-    const dir = folder(['images/scan-db31-0008.jpg']);
+    const dir = scanFolder(['images/scan-db31-0008.jpg']);
     const notes = handBackDir();
     const proxy = await databaseProxy(env.config.database.url);
     try {
@@ -179,7 +166,7 @@ describe('an ingest whose database stops answering in the middle of a job', () =
 
 describe('crvs ingest --languages with a language that is not installed', () => {
   it('exits 2 with a one-line reason naming the language, before enqueueing anything', async () => {
-    const dir = folder(['images/scan-db31-0003.jpg']);
+    const dir = scanFolder(['images/scan-db31-0003.jpg']);
     const { code, stderr } = await crvs(['ingest', '--languages', 'fra', dir, '--json'], env.env);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^crvs: OCR language fra is not installed: .*tesseract-ocr-fra/)]);
