@@ -3,7 +3,7 @@
  * What every registry route shares: the request's variables, the dependencies the API factory is
  * given, and the router constructor that turns validation failures into problem documents.
  */
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import type { Sql } from '../database/client.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -23,6 +23,8 @@ export interface RegistryVariables {
   audited: boolean;
   /** The record a request was about when its path does not name it (a repeated registration). */
   auditRecordId: string;
+  /** A registration's `Idempotency-Key`, once checked (http/idempotency.ts). */
+  idempotencyKey: string | undefined;
 }
 
 export type RegistryEnv = { Variables: RegistryVariables };
@@ -37,6 +39,22 @@ export interface RegistryDeps {
 
 export function newRouter(): OpenAPIHono<RegistryEnv> {
   return new OpenAPIHono<RegistryEnv>({ defaultHook: validationHook });
+}
+
+/**
+ * Puts `route` in the OpenAPI document as declared, and gives it back for `app.openapi` without its
+ * `request.headers`, so that no header validator is mounted: for a route whose headers a middleware
+ * of its own reads (http/idempotency.ts says why).
+ */
+export function headersReadByMiddleware<R extends RouteConfig & { request: NonNullable<RouteConfig['request']> }>(
+  app: OpenAPIHono<RegistryEnv>,
+  route: R,
+): Omit<R, 'request'> & { request: Omit<R['request'], 'headers'>; hide: true } {
+  // As app.openapi registers a route: its middleware is how it is served, not what it documents.
+  const { middleware: _served, ...documented } = route;
+  app.openAPIRegistry.registerPath(documented);
+  const { headers: _documentedOnly, ...request } = route.request;
+  return { ...route, request, hide: true } as Omit<R, 'request'> & { request: Omit<R['request'], 'headers'>; hide: true };
 }
 
 /** The dependencies as the capability routers see them. */

@@ -4,9 +4,9 @@
  */
 import { createRoute } from '@hono/zod-openapi';
 import { assertOfficeScope } from '../../access/roles.ts';
-import { newRouter, type RouterDeps } from '../context.ts';
+import { headersReadByMiddleware, newRouter, type RouterDeps } from '../context.ts';
 import { auditEntry, markAudited, requirePermission } from '../http/guard.ts';
-import { IdempotencyKeyHeader, registerOnce, registeredBody, registeredHeaders } from '../http/idempotency.ts';
+import { IdempotencyKeyHeader, idempotencyKey, registerOnce, registeredBody, registeredHeaders } from '../http/idempotency.ts';
 import { validationFailed } from '../http/problems.ts';
 import { requireOffice } from '../offices.ts';
 import { birthIdentity, birthPeople } from '../records/people.ts';
@@ -24,7 +24,7 @@ const registerBirth = createRoute({
     'no date may be in the future; the child must be born after each parent; a parent younger than 14 at the birth needs `confirmations.parentYoungerThan14`. ' +
     'A birth is registered once: the same child (family and given names, date of birth) of the same mother, in either script, is `409` naming the registration that exists.',
   security: [{ bearer: [] }],
-  middleware: [requirePermission('registrations.issue')] as const,
+  middleware: [requirePermission('registrations.issue'), idempotencyKey()] as const,
   request: { headers: IdempotencyKeyHeader, body: { required: true, content: { 'application/json': { schema: BirthRegistrationRequest } } } },
   responses: {
     201: created(RegistrationCreated, 'Registered; the record version is pending anchoring.'),
@@ -34,14 +34,14 @@ const registerBirth = createRoute({
 
 export function birthRoutes(deps: RouterDeps) {
   const app = newRouter();
-  app.openapi(registerBirth, async (c) => {
+  app.openapi(headersReadByMiddleware(app, registerBirth), async (c) => {
     const { office: code, ...input } = c.req.valid('json');
     assertOfficeScope(c.get('principal'), code);
     const office = await requireOffice(deps.office, code);
     const checked = checkBirth(input, office);
     if (checked.errors.length) throw validationFailed(checked.errors);
     const { confirmed, ...details } = checked.details;
-    const sent = { key: c.req.valid('header')['idempotency-key'], kind: 'birth', office: office.code, details };
+    const sent = { key: c.get('idempotencyKey'), kind: 'birth', office: office.code, details };
     const { issued, replayed } = await registerOnce(c, deps.sql, sent, async (recordId) => {
       const issued = await deps.issue({
         recordId,

@@ -5,9 +5,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import { assertOfficeScope } from '../../access/roles.ts';
 import type { Db } from '../../ledger/record-versions.ts';
-import { newRouter, type RouterDeps } from '../context.ts';
+import { headersReadByMiddleware, newRouter, type RouterDeps } from '../context.ts';
 import { auditEntry, markAudited, requirePermission } from '../http/guard.ts';
-import { IdempotencyKeyHeader, registerOnce, registeredBody, registeredHeaders } from '../http/idempotency.ts';
+import { IdempotencyKeyHeader, idempotencyKey, registerOnce, registeredBody, registeredHeaders } from '../http/idempotency.ts';
 import { validationFailed, type FieldError } from '../http/problems.ts';
 import { requireOffice } from '../offices.ts';
 import { issueRegistrations } from '../registrations.ts';
@@ -26,7 +26,7 @@ const registerMarriage = createRoute({
     'Registers a marriage in the registrar\'s own office. Both spouses must be at least 18 on the date of the marriage, ' +
     'be two different persons, and neither may be in a current marriage recorded here.',
   security: [{ bearer: [] }],
-  middleware: [requirePermission('registrations.issue')] as const,
+  middleware: [requirePermission('registrations.issue'), idempotencyKey()] as const,
   request: { headers: IdempotencyKeyHeader, body: { required: true, content: { 'application/json': { schema: MarriageRegistrationRequest } } } },
   responses: {
     201: created(RegistrationCreated, 'Registered; the record version is pending anchoring.'),
@@ -52,14 +52,14 @@ export function noCurrentMarriage(people: readonly IndexedPerson[], exclude: str
 
 export function marriageRoutes(deps: RouterDeps) {
   const app = newRouter();
-  app.openapi(registerMarriage, async (c) => {
+  app.openapi(headersReadByMiddleware(app, registerMarriage), async (c) => {
     const { office: code, ...details } = c.req.valid('json');
     assertOfficeScope(c.get('principal'), code);
     const office = await requireOffice(deps.office, code);
     const errors = checkMarriage(details);
     if (errors.length) throw validationFailed(errors);
     const people = marriagePeople(details);
-    const sent = { key: c.req.valid('header')['idempotency-key'], kind: 'marriage', office: office.code, details };
+    const sent = { key: c.get('idempotencyKey'), kind: 'marriage', office: office.code, details };
     const { issued, replayed } = await registerOnce(c, deps.sql, sent, async (recordId) => {
       // Not through the group-commit queue: the marriage rules lock the persons first.
       const [issued] = await issueRegistrations(
