@@ -2,7 +2,7 @@ import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { randomBytes } from 'node:crypto';
 import { concat, keccak256 as ethersKeccak256, toUtf8Bytes } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import { canonicalise, commit, keccak256, toHex, commitmentOf, leafOf, rootFromProof, sameHex, sealTree, verifyInclusion, RootMismatchError, type Hex } from './core.ts';
+import { canonicalise, commit, keccak256, toHex, commitmentOf, leafOf, newSalt, rootFromProof, sameHex, sealTree, verifyInclusion, RootMismatchError, type Hex } from './core.ts';
 
 const salt = `0x${'11'.repeat(32)}` as Hex;
 
@@ -27,6 +27,12 @@ describe('ledger core (integrity scheme)', () => {
 
   it('gives a different commitment for the same content under another salt', () => {
     expect(commit({ a: 1 }).commitment).not.toBe(commit({ a: 1 }).commitment);
+  });
+
+  it('gives every version a salt of its own, 32 bytes, across many draws from the random source', () => {
+    const salts = Array.from({ length: 1000 }, () => newSalt());
+    expect(salts.every((s) => /^0x[0-9a-f]{64}$/.test(s))).toBe(true);
+    expect(new Set(salts).size).toBe(salts.length);
   });
 
   it('seals proofs that OpenZeppelin verifies, for every leaf of odd and even batches', () => {

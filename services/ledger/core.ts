@@ -76,9 +76,21 @@ export function canonicalise(content: unknown): string {
   return out;
 }
 
+// Salts are drawn from the CSPRNG 64 at a time: one call per salt costs more than the salt's
+// commitment hash (as node:crypto's randomUUID keeps a cache of random bytes for the same reason).
+// Every salt is still 32 fresh bytes, never handed out twice.
+const SALTS_PER_DRAW = 64;
+let saltBytes = Buffer.alloc(0);
+let saltOffset = 0;
+
 /** 32 fresh random bytes. Civil records have little entropy; the salt stops guessing from a leaf. */
 export function newSalt(): Hex {
-  return toHex(randomBytes(32));
+  if (saltOffset === saltBytes.length) {
+    saltBytes = randomBytes(32 * SALTS_PER_DRAW);
+    saltOffset = 0;
+  }
+  saltOffset += 32;
+  return toHex(saltBytes.subarray(saltOffset - 32, saltOffset));
 }
 
 /** keccak256(salt ‖ UTF-8 bytes of the canonical JSON). */

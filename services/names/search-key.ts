@@ -27,6 +27,8 @@ const CYRILLIC_TO_LATIN: Record<string, string> = {
   ә: 'a', ө: 'o', ү: 'u', ң: 'ng', һ: 'h', ӣ: 'i', ӯ: 'u', ҷ: 'j', і: 'i', ї: 'yi', є: 'ye',
 };
 
+const CYRILLIC_BLOCK = /[\u0400-\u04FF]/;
+
 /** Where е is written `ye` (the 1995 alphabet's rule): at the start of a word, after a vowel, ъ or ь. */
 const BEFORE_YE = new Set([...'аеёиоуўэюяыъь']);
 
@@ -35,9 +37,13 @@ const BEFORE_YE = new Set([...'аеёиоуўэюяыъь']);
  * search key folds `ye` to `e`, so the one letter that depends on its place changes no key.
  */
 export function cyrillicToLatin(text: string): string {
+  const lower = text.normalize('NFC').toLowerCase();
+  // Most names are registered in Latin: a text without Cyrillic letters is only lowered (every
+  // letter the table maps is in the Cyrillic block), without a string built letter by letter.
+  if (!CYRILLIC_BLOCK.test(lower)) return lower;
   let out = '';
   let previous = '';
-  for (const ch of text.normalize('NFC').toLowerCase()) {
+  for (const ch of lower) {
     out += ch === 'е' && (!/\p{L}/u.test(previous) || BEFORE_YE.has(previous)) ? 'ye' : (CYRILLIC_TO_LATIN[ch] ?? ch);
     previous = ch;
   }
@@ -62,10 +68,14 @@ const FOLDS: [RegExp, string][] = [
   [/ye/g, 'e'],
 ];
 
+const ASCII = /^[\x00-\x7F]*$/;
+
 /** The search form of `text`: Latin, lower case, without diacritics or apostrophes, spaces collapsed. */
 export function searchKey(text: string): string {
   let key = cyrillicToLatin(text);
   for (const [pattern, replacement] of FOLDS) key = key.replace(pattern, replacement);
+  // ASCII has no marks to strip and no dashes to unify.
+  if (ASCII.test(key)) return key.replace(/\s+/g, ' ').trim();
   return key
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
