@@ -50,22 +50,23 @@ export function cyrillicToLatin(text: string): string {
   return out;
 }
 
-// Applied in order, after transliteration, to documents and queries alike.
-const FOLDS: [RegExp, string][] = [
+// Applied in order, after transliteration, to documents and queries alike. Literal folds are
+// strings: a name without the letters is passed over by one search, not a regular expression each.
+const FOLDS: [RegExp | string, string][] = [
   [/[\u02BB\u02BC\u2018\u2019\u0060\u00B4']/g, ''],
-  [/ş/g, 'sh'],
-  [/ç/g, 'ch'],
-  [/ğ/g, 'g'],
-  [/dzh/g, 'j'],
+  ['ş', 'sh'],
+  ['ç', 'ch'],
+  ['ğ', 'g'],
+  ['dzh', 'j'],
   // Russian spelling writes the Uzbek j (ж) as дж: Джураев is Jo'rayev.
-  [/dj/g, 'j'],
-  [/zh/g, 'j'],
-  [/shch/g, 'sh'],
-  [/kh/g, 'h'],
-  [/x/g, 'h'],
-  [/q/g, 'k'],
-  [/w/g, 'v'],
-  [/ye/g, 'e'],
+  ['dj', 'j'],
+  ['zh', 'j'],
+  ['shch', 'sh'],
+  ['kh', 'h'],
+  ['x', 'h'],
+  ['q', 'k'],
+  ['w', 'v'],
+  ['ye', 'e'],
 ];
 
 const ASCII = /^[\x00-\x7F]*$/;
@@ -73,7 +74,10 @@ const ASCII = /^[\x00-\x7F]*$/;
 /** The search form of `text`: Latin, lower case, without diacritics or apostrophes, spaces collapsed. */
 export function searchKey(text: string): string {
   let key = cyrillicToLatin(text);
-  for (const [pattern, replacement] of FOLDS) key = key.replace(pattern, replacement);
+  for (const [pattern, replacement] of FOLDS) {
+    if (typeof pattern === 'string' && !key.includes(pattern)) continue;
+    key = key.replaceAll(pattern, replacement);
+  }
   // ASCII has no marks to strip and no dashes to unify.
   if (ASCII.test(key)) return key.replace(/\s+/g, ' ').trim();
   return key
