@@ -138,11 +138,19 @@ describe('crvs audit', () => {
     expect(code).toBe(2);
   });
 
-  it('says in the INTACT headline that stored scans were not checked', async () => {
+  it('says in the INTACT headline what it did not check: stored scans, the people index', async () => {
     const [env] = await freshLedger();
     const { code, stdout } = await crvs(env, ['audit']);
-    expect(stdout).toMatch(/^INTACT: nothing altered, removed or slipped in \(stored scans NOT checked: --fixity\)$/m);
+    expect(stdout).toMatch(/^INTACT: nothing altered, removed or slipped in \(stored scans NOT checked: --fixity; people index NOT checked: --people\)$/m);
     expect(code).toBe(0);
+  });
+
+  it('checks the people index with --people: a PINFL changed behind the application is exit 1, naming the registration', async () => {
+    const [env, ledger] = await freshLedger();
+    await env.sql`update registry_people set pinfl = '31111111111111' where record_id = ${ledger.births[2]!.recordId} and role = 'father'`;
+    const { code, stdout } = await crvs(env, ['audit', '--people']);
+    expect(stdout).toMatch(/registry-index-changed: .*differs from its committed version in father \(PINFL\).*registration 2601-2024-0000003/);
+    expect(code).toBe(1);
   });
 
   it('exits 1 and names the registration when the registry index undid a correction', async () => {

@@ -31,6 +31,7 @@ interface AuditFlags {
   maxPendingAge: string;
   fixity?: boolean;
   sample?: string;
+  people?: boolean;
   report?: string;
   rpc?: string;
   contract?: string;
@@ -45,6 +46,7 @@ export function registerAudit(program: Command): void {
     .option('--max-pending-age <duration>', 'report versions and batches waiting for anchoring longer than this (e.g. 90s, 30m, 1h, 2d)', '1h')
     .option('--fixity', 'check every stored object against its committed SHA-256')
     .option('--sample <n>', 'with fixity: check a random sample of N objects (implies --fixity)')
+    .option('--people', "also check the registry's people index (names, dates of birth, PINFLs) and birth identities against the records: one more pass")
     .option('--report <file.html>', 'also write the findings as a self-contained HTML report')
     .option('--rpc <url>', 'chain JSON-RPC endpoint (default: CHAIN_RPC_URL, else the embedded chain)')
     .option('--contract <address>', "the registry's published contract address (default: ANCHOR_CONTRACT_ADDRESS, else the embedded deployment)")
@@ -66,7 +68,7 @@ async function auditCommand(flags: AuditFlags) {
     const chain = await openAnchorReader(flags.rpc ?? config.chain.rpcUrl, flags.contract ?? contractAddress(config));
     const store = fixity ? connectObjectStore(config) : undefined;
     try {
-      const result = await runAudit({ sql, chain, store }, { maxPendingAgeMs, fixity, sample, workers, onProgress: (p) => progress.update(p) });
+      const result = await runAudit({ sql, chain, store }, { maxPendingAgeMs, fixity, sample, people: Boolean(flags.people), workers, onProgress: (p) => progress.update(p) });
       progress.stop();
       return flags.report ? withReportFile(result, flags.report, Boolean(flags.json)) : report(result, formatAudit(result), result.ok);
     } finally {
@@ -154,8 +156,9 @@ export function formatAudit(r: AuditResult, reportFile?: string): string {
     `  leaves verified  ${s.leavesVerified}`,
     `  pending          ${s.pendingWithinAge} within ${formatAge(s.maxPendingAgeMs)}`,
     `  fixity           ${s.fixity.mode === 'off' ? 'not checked (--fixity)' : `${s.fixity.checked} of ${s.fixity.committedObjects} objects checked`}`,
+    `  people index     ${s.peopleIndex ? 'checked' : 'not checked (--people)'}`,
   ];
-  if (r.ok) lines.push(`INTACT: nothing altered, removed or slipped in${uncheckedText(s.fixity)}`);
+  if (r.ok) lines.push(`INTACT: nothing altered, removed or slipped in${uncheckedText(s)}`);
   else {
     lines.push(`FAILED: ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}`);
     for (const kind of FINDING_KINDS) if (r.counts[kind]) lines.push(`  ${kind.padEnd(26)} ${String(r.counts[kind]).padStart(6)}  ${FINDING_TITLES[kind]}`);
@@ -178,10 +181,13 @@ export function formatAudit(r: AuditResult, reportFile?: string): string {
 }
 
 /** What the verdict does not cover, said in the verdict itself. */
-function uncheckedText(f: AuditResult['summary']['fixity']): string {
-  if (f.mode === 'off') return ' (stored scans NOT checked: --fixity)';
-  if (f.checked < f.committedObjects) return ` (stored scans: only a sample of ${f.checked} of ${f.committedObjects} checked)`;
-  return '';
+function uncheckedText(s: AuditResult['summary']): string {
+  const f = s.fixity;
+  const parts = [
+    f.mode === 'off' ? 'stored scans NOT checked: --fixity' : f.checked < f.committedObjects ? `stored scans: only a sample of ${f.checked} of ${f.committedObjects} checked` : '',
+    s.peopleIndex ? '' : 'people index NOT checked: --people',
+  ].filter(Boolean);
+  return parts.length ? ` (${parts.join('; ')})` : '';
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };

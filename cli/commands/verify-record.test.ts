@@ -45,7 +45,7 @@ describe('crvs verify record', () => {
     const [env, ledger] = await freshLedger();
     const target = ledger.births[2]!;
     await behindTheApplication(env.sql, ['record_versions'], (sql) =>
-      sql`update record_versions set content = jsonb_set(content, '{data,child,birthDate}', '"2023-12-31"') where id = ${target.id}`,
+      sql`update record_versions set content = jsonb_set(content, '{data,details,child,dateOfBirth}', '"2023-12-31"') where id = ${target.id}`,
     );
     const { code, stdout } = await crvs(env, ['verify', 'record', target.recordId, '--json']);
     const [version] = JSON.parse(stdout).versions;
@@ -125,6 +125,7 @@ describe('crvs verify record', () => {
     const [env, ledger] = await freshLedger();
     const gone = ledger.births[3]!;
     await behindTheApplication(env.sql, ['record_versions', 'batch_leaves'], async (sql) => {
+      await sql`delete from registry_people where record_id = ${gone.recordId}`;
       await sql`delete from registry_records where record_id = ${gone.recordId}`;
       await sql`delete from batch_leaves where version_id = ${gone.id}`;
       await sql`delete from record_versions where id = ${gone.id}`;

@@ -21,7 +21,7 @@ async function freshLedger(): Promise<[TestEnvironment, TestLedger]> {
 describe('crvs audit engine', () => {
   it('finds nothing wrong in an untouched ledger, and verifies every leaf against the chain', async () => {
     const [env] = await freshLedger();
-    const result = await auditOf(env, { fixity: true });
+    const result = await auditOf(env, { fixity: true, people: true });
     expect(result.findings).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.summary).toMatchObject({ recordVersions: 7, batchesAnchored: 3, batchesVerified: 3, leavesVerified: 7 });
@@ -32,7 +32,7 @@ describe('crvs audit engine', () => {
     const [env, ledger] = await freshLedger();
     const target = ledger.births[1]!;
     await behindTheApplication(env.sql, ['record_versions'], (sql) =>
-      sql`update record_versions set content = jsonb_set(content, '{data,child,givenName}', '"Bekzoda"') where id = ${target.id}`,
+      sql`update record_versions set content = jsonb_set(content, '{data,details,child,givenName}', '"Bekzoda"') where id = ${target.id}`,
     );
     const result = await auditOf(env);
     expect(result.ok).toBe(false);
@@ -61,6 +61,7 @@ describe('crvs audit engine', () => {
     const [env, ledger] = await freshLedger();
     const target = ledger.births[3]!; // batch 2, position 0; no correction names it
     await behindTheApplication(env.sql, ['record_versions', 'batch_leaves'], async (sql) => {
+      await sql`delete from registry_people where record_id = ${target.recordId}`;
       await sql`delete from registry_records where record_id = ${target.recordId}`;
       await sql`delete from batch_leaves where version_id = ${target.id}`;
       await sql`delete from record_versions where id = ${target.id}`;
@@ -215,6 +216,7 @@ describe('crvs audit engine', () => {
     const [env, ledger] = await freshLedger();
     const [, kept, , moved] = ledger.births;
     await behindTheApplication(env.sql, ['record_versions'], async (sql) => {
+      await sql`delete from registry_people where record_id = ${moved!.recordId}`;
       await sql`delete from registry_records where record_id = ${moved!.recordId}`;
       await sql`update record_versions set record_id = ${kept!.recordId}, version = 2, previous_commitment = ${fromHex(kept!.commitment)} where id = ${moved!.id}`;
       await sql`update registry_records set current_version = 2 where record_id = ${kept!.recordId}`;
@@ -237,10 +239,42 @@ describe('crvs audit engine', () => {
 
   it('reports a registration removed from the registry index as index-record-missing, with its registration number', async () => {
     const [env, ledger] = await freshLedger();
+    await env.sql`delete from registry_people where record_id = ${ledger.births[2]!.recordId}`;
     await env.sql`delete from registry_records where record_id = ${ledger.births[2]!.recordId}`;
     const result = await auditOf(env);
     expect(result.findings).toEqual([
       expect.objectContaining({ kind: 'index-record-missing', recordId: ledger.births[2]!.recordId, registrationNumber: registrationNumberOf(2) }),
+    ]);
+  });
+
+  it('reports people renamed or removed in the registry index as registry-index-changed, naming each role and field', async () => {
+    const [env, ledger] = await freshLedger();
+    const [, second, third] = ledger.births;
+    await env.sql`update registry_people set search_name = 'boshqa ayol', pinfl = '41111111111111' where record_id = ${second!.recordId} and role = 'mother'`;
+    await env.sql`delete from registry_people where record_id = ${third!.recordId} and role = 'father'`;
+    expect((await auditOf(env)).findings).toEqual([]); // the people index is checked when asked for
+    const result = await auditOf(env, { people: true });
+    expect(result.findings).toEqual([
+      expect.objectContaining({ kind: 'registry-index-changed', recordId: second!.recordId, registrationNumber: registrationNumberOf(1), actual: 'mother (search name, PINFL)' }),
+      expect.objectContaining({ kind: 'registry-index-changed', recordId: third!.recordId, registrationNumber: registrationNumberOf(2), actual: 'father (missing)' }),
+    ]);
+  });
+
+  it('reports a registration number changed in the registry index, under the number the record committed', async () => {
+    const [env, ledger] = await freshLedger();
+    await env.sql`update registry_records set registration_number = '2601-2024-0000099' where record_id = ${ledger.births[3]!.recordId}`;
+    const result = await auditOf(env);
+    expect(result.findings).toEqual([
+      expect.objectContaining({ kind: 'registry-index-changed', recordId: ledger.births[3]!.recordId, registrationNumber: registrationNumberOf(3), actual: 'registration number' }),
+    ]);
+  });
+
+  it('reports a birth identity removed from the registry index, which would let the birth be registered again', async () => {
+    const [env, ledger] = await freshLedger();
+    await env.sql`update registry_records set birth_identity = null where record_id = ${ledger.births[1]!.recordId}`;
+    const result = await auditOf(env, { people: true });
+    expect(result.findings).toEqual([
+      expect.objectContaining({ kind: 'registry-index-changed', recordId: ledger.births[1]!.recordId, actual: 'birth identity (none, and no other registration holds it)' }),
     ]);
   });
 

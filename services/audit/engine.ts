@@ -33,6 +33,11 @@ export interface AuditOptions {
   maxPendingAgeMs: number;
   /** Check stored objects against their committed SHA-256 (needs `store`). */
   fixity?: boolean;
+  /**
+   * Check the registry's people index and birth identities against the committed records too
+   * (registry-index.ts): one more pass over every indexed person, as long as the rest.
+   */
+  people?: boolean;
   /** With fixity: check a uniform random sample of this many objects instead of all. */
   sample?: number;
   /** Hashing worker threads; 0 hashes in this thread. Default: one per core. */
@@ -79,6 +84,8 @@ export interface AuditResult {
     maxPendingAgeMs: number;
     workers: number;
     fixity: { mode: 'off' | 'all' | 'sample'; committedObjects: number; checked: number };
+    /** Whether the registry's people index was checked (`people`). */
+    peopleIndex: boolean;
   };
   counts: Record<FindingKind, number>;
   findings: Finding[];
@@ -120,6 +127,7 @@ export async function runAudit(sources: AuditSources, options: AuditOptions): Pr
         maxPendingAgeMs: options.maxPendingAgeMs,
         workers: pool.size,
         fixity: { mode: !options.fixity ? 'off' : options.sample === undefined ? 'all' : 'sample', committedObjects: objects.seen, checked },
+        peopleIndex: options.people ?? false,
       },
       counts: countByKind(findings),
       findings,
@@ -134,7 +142,7 @@ export async function runAudit(sources: AuditSources, options: AuditOptions): Pr
 interface LedgerPhase {
   findings: Finding[];
   anchored: AnchoredBatch[];
-  summary: Omit<AuditResult['summary'], 'versionsPerSecond' | 'maxPendingAgeMs' | 'workers' | 'fixity'>;
+  summary: Omit<AuditResult['summary'], 'versionsPerSecond' | 'maxPendingAgeMs' | 'workers' | 'fixity' | 'peopleIndex'>;
 }
 
 async function auditLedger(
@@ -187,7 +195,8 @@ async function auditLedger(
   });
   for (const entry of book.values()) if (isComplete(entry)) buildRoot(entry);
   const verdicts = await judgeBatches(tx, book, findings, options.maxPendingAgeMs);
-  findings.push(...(await checkRecordIndexes(tx)));
+  const changed = findings.flatMap((f) => (f.versionId && (f.kind === 'content-changed' || f.kind === 'identity-mismatch') ? [f.versionId] : []));
+  findings.push(...(await checkRecordIndexes(tx, undefined, { changedVersions: changed, people: options.people ?? false })));
   await nameMissingVersions(tx, findings, book);
   return {
     findings,

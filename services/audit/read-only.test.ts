@@ -47,7 +47,7 @@ describe('the audit read-only connection', () => {
     await env.sql.unsafe(`grant select on ${role}.record_versions to ${role}`);
     const target = ledger.births[1]!;
     await behindTheApplication(env.sql, ['record_versions'], (sql) =>
-      sql`update public.record_versions set content = jsonb_set(content, '{data,child,givenName}', '"Bekzoda"') where id = ${target.id}`,
+      sql`update public.record_versions set content = jsonb_set(content, '{data,details,child,givenName}', '"Bekzoda"') where id = ${target.id}`,
     );
     const result = await auditOf(env, {}, config);
     expect(result.findings).toContainEqual(expect.objectContaining({ kind: 'content-changed', versionId: String(target.id) }));

@@ -32,6 +32,7 @@ export const AUDITED_TABLES = [
   'batch_leaves',
   'batch_anchors',
   'registry_records',
+  'registry_people',
   'archive_documents',
   'audit_trail',
 ] as const;

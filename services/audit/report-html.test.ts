@@ -21,6 +21,7 @@ function resultWith(findings: Finding[], batches: AuditResult['batches'] = []): 
       maxPendingAgeMs: 3_600_000,
       workers: 2,
       fixity: { mode: 'off', committedObjects: 0, checked: 0 },
+      peopleIndex: false,
     },
     counts: countByKind(findings),
     findings,

@@ -20,7 +20,7 @@ export function escapeHtml(value: unknown): string {
 }
 
 export function renderAuditReport(result: AuditResult): string {
-  const verdict = result.ok ? `Intact${uncheckedNote(result.summary.fixity)}` : 'Integrity failures found';
+  const verdict = result.ok ? `Intact${uncheckedNote(result.summary)}` : 'Integrity failures found';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -41,9 +41,13 @@ ${findingsSection(result.findings)}
 }
 
 /** What an intact verdict does not cover, said in the verdict itself. */
-function uncheckedNote(f: AuditResult['summary']['fixity']): string {
-  if (f.mode === 'off') return ' (stored scans not checked)';
-  return f.checked < f.committedObjects ? ` (stored scans: a sample of ${f.checked} of ${f.committedObjects} checked)` : '';
+function uncheckedNote(s: AuditResult['summary']): string {
+  const f = s.fixity;
+  const parts = [
+    f.mode === 'off' ? 'stored scans not checked' : f.checked < f.committedObjects ? `stored scans: a sample of ${f.checked} of ${f.committedObjects} checked` : '',
+    s.peopleIndex ? '' : 'people index not checked',
+  ].filter(Boolean);
+  return parts.length ? ` (${parts.join('; ')})` : '';
 }
 
 function summarySection(r: AuditResult): string {
@@ -57,6 +61,7 @@ function summarySection(r: AuditResult): string {
     ['Leaves verified against the chain', s.leavesVerified.toLocaleString('en')],
     ['Pending within the allowed age', `${s.pendingWithinAge} (allowed ${formatAge(s.maxPendingAgeMs)})`],
     ['Fixity', s.fixity.mode === 'off' ? 'not checked' : `${s.fixity.checked} of ${s.fixity.committedObjects} objects checked (${s.fixity.mode})`],
+    ['People index', s.peopleIndex ? 'checked against the records' : 'not checked'],
   ];
   return `<h2>Summary</h2>\n<table class="summary">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
 }

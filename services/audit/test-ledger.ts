@@ -1,7 +1,7 @@
 /**
  * Test support for the audit: a small real ledger (births, a correction, archive entries with
  * stored objects) sealed into batches and anchored on the test chain, with the indexes the
- * application keeps beside it (registry_records, archive_documents, audit_trail) as the registry
+ * application keeps beside it (registry_records, registry_people, archive_documents, audit_trail) as the registry
  * and the scanner pipeline write them, and the means to tamper with it all behind the
  * application's back, as an attacker with database rights would.
  */
@@ -20,6 +20,9 @@ import { sealNextBatch, type SealedBatch } from '../ledger/batches.ts';
 import { fromHex } from '../ledger/core.ts';
 import { appendRecordVersion, type RecordVersion } from '../ledger/record-versions.ts';
 import { putObject } from '../objectstore/client.ts';
+import { BIRTH_EXAMPLE, type BirthDetails } from '../registry/births/schema.ts';
+import { birthIdentity, birthPeople } from '../registry/records/people.ts';
+import { insertPeople } from '../registry/records/store.ts';
 import { searchTextOf } from '../../scanner-pipeline/archive/entry.ts';
 import type { FieldTree } from '../../scanner-pipeline/archive/fields.ts';
 import type { TestEnvironment } from '../../tests/support/services.ts';
@@ -39,24 +42,31 @@ export const BATCH_SIZE = 3;
 /** The registration number of the test ledger's `i`-th birth. */
 export const registrationNumberOf = (i: number) => `2601-2024-${String(i + 1).padStart(7, '0')}`;
 
+/** A birth's details as the registry commits them (registrations.ts), for child `givenName` born on `date`. */
+export function birthDetails(givenName: string, date: string): BirthDetails {
+  const { office: _office, ...example } = BIRTH_EXAMPLE;
+  const placeOfBirth = { region: 'Toshkent shahri', district: 'Yunusobod tumani', settlement: 'Yunusobod' };
+  return { ...example, child: { ...example.child, givenName, dateOfBirth: date, placeOfBirth } } as BirthDetails;
+}
+
 /**
- * Appends 4 registered births (with their registry index rows and audit entries), a correction
- * of the first, 2 archive entries with their objects and document rows; anchors all.
+ * Appends 4 registered births (with their registry index rows, people and audit entries), a
+ * correction of the first, 2 archive entries with their objects and document rows; anchors all.
  */
 export async function buildLedger(env: TestEnvironment): Promise<TestLedger> {
   const births: RecordVersion[] = [];
   for (const [i, [child, date]] of ([['Aziza', '2024-03-01'], ['Bekzod', '2024-03-02'], ['Dilnoza', '2024-03-03'], ['Jahongir', '2024-03-04']] as const).entries()) {
     const registration = { number: registrationNumberOf(i), office: '2601', registeredOn: '2024-03-20' };
-    births.push(await appendRecordVersion(env.sql, { kind: 'birth', data: { registration, child: { givenName: child, birthDate: date }, office: 'Toshkent FHDYO' } }));
+    births.push(await appendRecordVersion(env.sql, { kind: 'birth', data: { registration, details: birthDetails(child, date) } }));
   }
   const first = births[0]!;
   const correction = await appendRecordVersion(env.sql, {
     recordId: first.recordId,
     kind: 'birth',
-    data: { registration: first.content.data.registration, child: { givenName: 'Aziza', birthDate: '2024-03-11' }, office: 'Toshkent FHDYO' },
+    data: { registration: first.content.data.registration, details: birthDetails('Aziza', '2024-03-11'), correction: { reason: 'date of birth mistyped', correctsVersion: 1 } },
     previous: first,
   });
-  for (const [i, birth] of births.entries()) await indexRegistration(env.sql, birth, i, i === 0 ? correction.version : 1);
+  for (const [i, birth] of births.entries()) await indexRegistration(env.sql, i === 0 ? correction : birth, i);
   const archive: RecordVersion[] = [];
   for (const name of ['akt-1957-014', 'akt-1962-203']) {
     const original = Buffer.from(`scan of ${name}`);
@@ -93,14 +103,16 @@ export async function buildLedger(env: TestEnvironment): Promise<TestLedger> {
   return { births, correction, archive, batches: await anchorPending(env) };
 }
 
-/** The registry's index row and audit entry of a registration, as services/registry writes them. */
-async function indexRegistration(sql: Sql, birth: RecordVersion, i: number, currentVersion: number): Promise<void> {
+/** The registry's index rows and audit entry of a registration at its current version, as services/registry writes them. */
+async function indexRegistration(sql: Sql, current: RecordVersion, i: number): Promise<void> {
+  const details = current.content.data.details as BirthDetails;
   await sql`
-    insert into registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version)
-    values (${birth.recordId}, 'birth', '2601', 2024, ${i + 1}, ${registrationNumberOf(i)}, ${currentVersion})`;
+    insert into registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity)
+    values (${current.recordId}, 'birth', '2601', 2024, ${i + 1}, ${registrationNumberOf(i)}, ${current.version}, ${birthIdentity(details)})`;
+  await insertPeople(sql, birthPeople(details).map((p) => ({ ...p, recordId: current.recordId })));
   await sql`
     insert into audit_trail (method, route, path, record_id, status)
-    values ('POST', '/v1/births', '/v1/births', ${birth.recordId}, 201)`;
+    values ('POST', '/v1/births', '/v1/births', ${current.recordId}, 201)`;
 }
 
 /** Seals every pending version into batches of {@link BATCH_SIZE} and anchors each on the chain. */

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { canonicalise, commit, fromHex, sealLeaves, toHex } from '../../services/ledger/core.ts';
 import { RECORD_VERSION_SCHEMA } from '../../services/ledger/record-versions.ts';
+import type { BirthDetails } from '../../services/registry/births/schema.ts';
+import { birthIdentity, birthPeople } from '../../services/registry/records/people.ts';
 
 export interface BatchTask {
   batchId: number;
@@ -18,8 +20,9 @@ export interface BatchTask {
 export interface BatchRows {
   batchId: number;
   versions: string;
-  /** The registry's index row of each birth (registry_records), as the API writes it. */
+  /** The registry's index rows of each birth (registry_records, registry_people), as the API writes them. */
   records: string;
+  people: string;
   leaves: string;
   root: string;
   count: number;
@@ -36,23 +39,23 @@ const PLACES = [
 const pick = <T>(list: readonly T[], n: number): T => list[n % list.length]!;
 const date = (year: number, n: number) => `${year}-${String((n % 12) + 1).padStart(2, '0')}-${String((n % 28) + 1).padStart(2, '0')}`;
 
-/** A birth record version shaped like the registry's (services/registry/births): about 1 KB of JSON. */
+/** A birth record version as the registry commits it (services/registry/registrations.ts): about 1 KB of JSON. */
 function birth(n: number, recordId: string) {
   const family = pick(FAMILY, n);
   const father = { familyName: family, givenName: pick(GIVEN, n + 3), patronymic: "Olim o'g'li", dateOfBirth: date(1990, n), citizenship: 'UZ', pinfl: String(30000000000000 + n) };
+  const details = {
+    child: { familyName: `${family}a`, givenName: pick(GIVEN, n), patronymic: 'Rustam qizi', sex: n % 2 ? 'female' : 'male', dateOfBirth: date(2025, n), placeOfBirth: pick(PLACES, n) },
+    mother: { familyName: `${family}a`, givenName: pick(GIVEN, n + 7), patronymic: 'Akmal qizi', dateOfBirth: date(1996, n), citizenship: 'UZ', pinfl: String(40000000000000 + n) },
+    father,
+    informant: { ...father, relationship: 'father' },
+  } as BirthDetails;
   return {
     schema: RECORD_VERSION_SCHEMA,
     recordId,
     version: 1,
     kind: 'birth',
     previousCommitment: null,
-    data: {
-      registration: { number: `1802-2025-${String(n).padStart(7, '0')}`, office: '1802', registeredAt: `${date(2025, n)}T09:30:00.000Z` },
-      child: { familyName: `${family}a`, givenName: pick(GIVEN, n), patronymic: 'Rustam qizi', sex: n % 2 ? 'female' : 'male', dateOfBirth: date(2025, n), placeOfBirth: pick(PLACES, n) },
-      mother: { familyName: `${family}a`, givenName: pick(GIVEN, n + 7), patronymic: 'Akmal qizi', dateOfBirth: date(1996, n), citizenship: 'UZ', pinfl: String(40000000000000 + n) },
-      father,
-      informant: { ...father, relationship: 'father' },
-    },
+    data: { registration: { number: `1802-2025-${String(n).padStart(7, '0')}`, office: '1802', registeredOn: date(2025, n) }, details },
   };
 }
 
@@ -68,18 +71,23 @@ const copyBytea = (hex: string) => `\\\\x${hex.startsWith('0x') ? hex.slice(2) :
 export function buildBatch(task: BatchTask): BatchRows {
   const versions: string[] = [];
   const records: string[] = [];
+  const people: string[] = [];
   const leaves: Buffer[] = [];
   for (let i = 0; i < task.count; i++) {
     const recordId = randomUUID();
     const content = birth(task.firstVersionId + i, recordId);
     const c = commit(content);
     versions.push(`${recordId}\t1\tbirth\t${copyText(c.canonical)}\t${copyBytea(c.salt)}\t${copyBytea(c.commitment)}\t${copyBytea(c.leaf)}\n`);
-    records.push(`${recordId}\tbirth\t1802\t2025\t${task.firstVersionId + i}\t${content.data.registration.number}\t1\n`);
+    const { details } = content.data;
+    records.push(`${recordId}\tbirth\t1802\t2025\t${task.firstVersionId + i}\t${content.data.registration.number}\t1\t${copyText(birthIdentity(details))}\n`);
+    for (const p of birthPeople(details)) {
+      people.push(`${recordId}\t${p.role}\t${copyText(p.searchName)}\t${copyText(p.identityName)}\t\\N\t${p.dateOfBirth}\t${p.pinfl ?? '\\N'}\n`);
+    }
     leaves.push(fromHex(c.leaf));
   }
   const { root, proofs } = sealLeaves(leaves);
   const rows = proofs.map((proof, i) => `${task.batchId}\t${i}\t${task.firstVersionId + i}\t${copyBytea(Buffer.concat(proof).toString('hex'))}\n`);
-  return { batchId: task.batchId, versions: versions.join(''), records: records.join(''), leaves: rows.join(''), root: toHex(root), count: task.count };
+  return { batchId: task.batchId, versions: versions.join(''), records: records.join(''), people: people.join(''), leaves: rows.join(''), root: toHex(root), count: task.count };
 }
 
 parentPort?.on('message', (task: BatchTask) => parentPort!.postMessage(buildBatch(task)));

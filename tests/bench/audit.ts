@@ -2,7 +2,9 @@
  * `crvs audit` throughput: a full audit (every leaf recomputed from content and salt, every batch
  * tree rebuilt and compared with the chain) of 100,000 and 1,000,000 record versions, next to the
  * baseline of raw keccak256 hashing of the same count (32-byte inputs, one thread) measured in the
- * same run. Goal: 1,000,000 versions in under 60 s on the 2-core machine (fixity aside).
+ * same run. Goal: 1,000,000 versions in under 60 s on the 2-core machine (fixity aside). The last
+ * line of each size is the audit with `--people` (the registry's people index against the records
+ * too: one more pass over every indexed person), which the goal does not cover, as fixity.
  *
  *   node tests/bench/audit.ts                 PostgreSQL: DATABASE_URL or TEST_DATABASE_URL (a scratch
  *                                             database is created and dropped there), else a server
@@ -76,11 +78,12 @@ async function benchSize(n: number, serverUrl: string, rpcUrl: string): Promise<
     const floorMs = (hashing(sample, [32 + CONTENT_BYTES, 32, 32, 64]) * n) / sample;
     console.log(`  keccak256 floor of the audit    ${seconds(floorMs)} ${rate(n, floorMs)}   ${(floorMs / rawMs).toFixed(1)}x baseline (1 thread; ${CONTENT_BYTES} B content + leaf + tree)`);
     const config = loadConfig({ DATABASE_URL: url.toString(), CHAIN_RPC_URL: rpcUrl, ANCHOR_CONTRACT_ADDRESS: contract.address, LOG_LEVEL: 'silent' });
-    for (const workers of n <= 100_000 ? [CORES, 0] : [CORES]) {
+    const runs = [...(n <= 100_000 ? [CORES, 0] : [CORES]).map((workers) => ({ workers, people: false })), { workers: CORES, people: true }];
+    for (const { workers, people } of runs) {
       const cpu = process.cpuUsage();
-      const result = await audit(config, contract.address, workers);
+      const result = await audit(config, contract.address, workers, people);
       const { user, system } = process.cpuUsage(cpu);
-      const label = workers ? `audit, ${workers} hashing threads` : 'audit, hashing in main thread';
+      const label = people ? `audit --people, ${workers} threads` : workers ? `audit, ${workers} hashing threads` : 'audit, hashing in main thread';
       // CPU time of all threads: on a machine shared with other work, wall time ≈ CPU time / free cores.
       console.log(
         `  ${label.padEnd(31)} ${seconds(result.durationMs)} ${rate(n, result.durationMs)}   ${(result.durationMs / rawMs).toFixed(1)}x baseline` +
@@ -102,11 +105,11 @@ function hashing(n: number, sizes: number[]): number {
   return performance.now() - t;
 }
 
-async function audit(config: ReturnType<typeof loadConfig>, address: string, workers: number): Promise<AuditResult> {
+async function audit(config: ReturnType<typeof loadConfig>, address: string, workers: number, people: boolean): Promise<AuditResult> {
   const sql = await connectAuditDatabase(config, 'crvs-bench-audit');
   const chain = await openAnchorReader(config.chain.rpcUrl, address);
   try {
-    const result = await runAudit({ sql, chain }, { maxPendingAgeMs: 3_600_000, workers });
+    const result = await runAudit({ sql, chain }, { maxPendingAgeMs: 3_600_000, workers, people });
     if (!result.ok || result.summary.leavesVerified !== result.summary.recordVersions) {
       throw new Error(`the generated ledger did not audit clean: ${JSON.stringify(result.findings.slice(0, 3))}`);
     }
@@ -162,7 +165,8 @@ async function generateLedger(sql: Sql, n: number, rpcUrl: string, contract: Dep
       const rows = await ahead.get(i)!;
       ahead.delete(i);
       await copy(sql, 'record_versions (record_id, version, kind, content, salt, commitment, leaf)', rows.versions);
-      await copy(sql, 'registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version)', rows.records);
+      await copy(sql, 'registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity)', rows.records);
+      await copy(sql, 'registry_people (record_id, role, search_name, identity_name, identity_name_after, date_of_birth, pinfl)', rows.people);
       await sql`insert into batches (id, root, leaf_count) values (${rows.batchId}, ${Buffer.from(rows.root.slice(2), 'hex')}, ${rows.count})`;
       await copy(sql, 'batch_leaves (batch_id, position, version_id, proof)', rows.leaves);
       roots.push(rows.root);
