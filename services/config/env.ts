@@ -45,6 +45,10 @@ export const VARIABLES = {
   },
   ANCHOR_PRIVATE_KEY: { schema: hexKey.optional(), doc: 'Signer of the anchor worker (needs ANCHORER_ROLE). Unset: generated once and kept under DATA_DIR.' },
   CHAIN_ADMIN_PRIVATE_KEY: { schema: hexKey.optional(), doc: 'Contract admin for `crvs chain deploy|grant-anchorer|revoke-anchorer`. Unset: ANCHOR_PRIVATE_KEY.' },
+  ANCHOR_WORKER_METRICS_PORT: {
+    schema: port.optional(),
+    doc: '`crvs worker anchor` serves GET /metrics on HOST at this port (its state and the ledger\'s backlog, as `crvs start` shows them). Unset: no HTTP server.',
+  },
   BATCH_MAX_RECORDS: { schema: positiveInt.default(10_000), doc: 'Seal a batch once this many record versions are pending.' },
   BATCH_MAX_WAIT_MS: { schema: positiveInt.default(5_000), doc: 'Seal a batch once the oldest pending version has waited this long.' },
   TESSDATA_DIR: { schema: z.string().default('/usr/share/tesseract-ocr/5/tessdata'), doc: 'Tesseract language data (rus, uzb, uzb_cyrl from Debian packages).' },
@@ -85,6 +89,8 @@ export interface Config {
     adminPrivateKey: string | undefined;
   };
   batch: { maxRecords: number; maxWaitMs: number };
+  /** Port of the standalone anchor worker's /metrics (on `http.host`); undefined: none. */
+  anchorWorkerMetricsPort: number | undefined;
   ocr: { tessdataDir: string; concurrency: number; maxPixels: number };
   publicBaseUrl: string;
 }
@@ -143,6 +149,7 @@ function toConfig(env: Env): Config {
       adminPrivateKey: env.CHAIN_ADMIN_PRIVATE_KEY,
     },
     batch: { maxRecords: env.BATCH_MAX_RECORDS, maxWaitMs: env.BATCH_MAX_WAIT_MS },
+    anchorWorkerMetricsPort: env.ANCHOR_WORKER_METRICS_PORT,
     ocr: { tessdataDir: env.TESSDATA_DIR, concurrency: env.OCR_CONCURRENCY, maxPixels: env.SCAN_MAX_PIXELS },
     publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
   };

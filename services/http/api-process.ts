@@ -127,14 +127,15 @@ function primaryChannel() {
 
 /**
  * Serves `fetch` on `hostname:port`, once it listens. A port that cannot be had is the
- * configuration's problem (`PORT`), said in one line.
+ * configuration's problem (the variable `portVariable`, default `PORT`), said in one line.
  */
-export function serveHttp(options: { fetch: ServedApi['fetch']; hostname: string; port: number }): Promise<ServerType> {
+export function serveHttp(options: { fetch: ServedApi['fetch']; hostname: string; port: number; portVariable?: string; what?: string }): Promise<ServerType> {
+  const { portVariable = 'PORT', what = 'the HTTP API', ...served } = options;
   return new Promise((resolve, reject) => {
-    const server = serve(options, () => resolve(server));
+    const server = serve(served, () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => {
       const why = error.code === 'EADDRINUSE' ? 'the address is in use (is another crvs running?)' : error.message;
-      reject(new ConfigError('PORT', `the HTTP API cannot listen on ${options.hostname}:${options.port}: ${why}`));
+      reject(new ConfigError(portVariable, `${what} cannot listen on ${options.hostname}:${options.port}: ${why}`));
     });
   });
 }

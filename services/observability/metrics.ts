@@ -154,8 +154,26 @@ export function observeRequest(metrics: Metrics, labels: { method: string; route
   metrics.httpDuration.observe(l, seconds);
 }
 
+/**
+ * The metrics of a process that serves no API (`crvs worker anchor`): the process, the ledger's
+ * backlog and anchoring, and the anchor worker's state, named as `crvs start` exports them.
+ */
+export function anchorWorkerProcessMetrics(options: { sql: Sql; logger?: Logger; anchorWorker: AnchorWorkerMetrics }): Pick<Metrics, 'registry' | 'scrape'> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'crvs_' });
+  const ledger = ledgerGauges(registry, options.sql, options.logger);
+  anchorWorkerGauges(registry, options.anchorWorker);
+  return {
+    registry,
+    scrape: async () => {
+      ledger.refresh();
+      return registry.metrics();
+    },
+  };
+}
+
 /** `GET /metrics` in the Prometheus text exposition format. */
-export const metricsHandler = (metrics: Metrics) =>
+export const metricsHandler = (metrics: Pick<Metrics, 'registry' | 'scrape'>) =>
   async function metricsEndpoint(c: Context): Promise<Response> {
     const body = await metrics.scrape();
     return c.body(body, 200, { 'content-type': metrics.registry.contentType });
