@@ -4,10 +4,10 @@
  * as if all went well.
  */
 import { realpathSync } from 'node:fs';
-import net from 'node:net';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
+import { databaseProxy, type DatabaseProxy } from '../../tests/support/database-proxy.ts';
 import postgres from 'postgres';
 import type { Sql } from '../../services/database/client.ts';
 import { connectObjectStore, type ObjectStore } from '../../services/objectstore/client.ts';
@@ -62,44 +62,16 @@ describe('an ingest whose object store stops answering', () => {
   });
 });
 
-/** A TCP proxy in front of the test database that can be made unreachable (connection refused) and back. */
-async function databaseProxy(databaseUrl: string) {
-  const target = new URL(databaseUrl);
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    for (const s of [client, upstream]) s.on('error', () => {}).on('close', () => (client.destroy(), upstream.destroy()));
-  });
-  const listen = (port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  await listen(0);
-  const { port } = server.address() as net.AddressInfo;
-  const url = new URL(databaseUrl);
-  url.hostname = '127.0.0.1';
-  url.port = String(port);
-  return {
-    url: url.toString(),
-    cut: () => {
-      server.close();
-      for (const s of sockets) s.destroy();
-      sockets.clear();
-    },
-    restore: () => listen(port),
-    close: () => (server.close(), sockets.forEach((s) => s.destroy())),
-  };
-}
-
 describe('an ingest whose database stops answering in the middle of a job', () => {
   /**
    * An ingest of `dir` through `proxy`; with `cutMidJob`, the database becomes unreachable once the
    * file has been read, as the worker stores what it read (the objects first, then the rows): storing
    * and giving the job back then fail, with the only slot inside the hand-back.
    */
-  function ingestThrough(proxy: Awaited<ReturnType<typeof databaseProxy>>, dir: string, handBackDir: string, cutMidJob: boolean) {
+  function ingestThrough(proxy: DatabaseProxy, dir: string, handBackDir: string, cutMidJob: boolean) {
     const client = {
       send: async (command: unknown) => {
-        if (cutMidJob && command instanceof PutObjectCommand && !command.input.Key?.startsWith('incoming/')) proxy.cut();
+        if (cutMidJob && command instanceof PutObjectCommand && !command.input.Key?.startsWith('incoming/')) proxy.unreachable();
         return env.store.client.send(command as never);
       },
     };
@@ -139,7 +111,7 @@ describe('an ingest whose database stops answering in the middle of a job', () =
       // The OCR of the page, then 2 s of waiting, not the test's timeout.
       expect(Date.now() - started).toBeLessThan(20_000);
     } finally {
-      proxy.close();
+      await proxy.close();
     }
   }, 60_000);
 
@@ -151,14 +123,14 @@ describe('an ingest whose database stops answering in the middle of a job', () =
       // More outages than a file has attempts (MAX_ATTEMPTS = 3).
       for (let outage = 1; outage <= 4; outage++) {
         await expect(ingestThrough(proxy, dir, notes, true)).rejects.toMatchObject({ code: 'service-unavailable' });
-        await proxy.restore();
+        await proxy.reachable();
         // The worker of the stopped run is gone: its lease runs out.
         await new Promise((r) => setTimeout(r, 2_500));
       }
       const summary = await ingestThrough(proxy, dir, notes, false);
       expect(summary).toMatchObject({ ingested: 1, quarantined: { count: 0 }, finished: true });
     } finally {
-      proxy.close();
+      await proxy.close();
     }
     expect(await env.sql`select * from archive_quarantine`).toHaveLength(0);
   }, 180_000);

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
-import { commitCuttingProxy } from '../../tests/support/commit-cutting-proxy.ts';
+import { databaseProxy } from '../../tests/support/database-proxy.ts';
 import { connectDatabase } from '../database/client.ts';
 import { readAuditTrail } from '../audit-trail/trail.ts';
 import { listOffices, type Office } from './offices.ts';
@@ -80,13 +80,13 @@ describe('issuing registrations together', () => {
   });
 
   it('answers a batch whose COMMIT went through but whose answer was lost as issued, once', async () => {
-    const proxy = await commitCuttingProxy(env.config.database.url);
+    const proxy = await databaseProxy(env.config.database.url);
     const throughProxy = connectDatabase(env.config, { url: proxy.url, max: 2 });
     try {
       const issue = registrationQueue(throughProxy);
-      proxy.arm();
+      proxy.cutAfterCommit();
       const [a, b] = await Promise.all([issue(registration('3502')), issue(registration('3502'))]);
-      expect(proxy.cuts()).toBe(1);
+      expect(proxy.commitCuts()).toBe(1);
       expect([a!.registrationNumber, b!.registrationNumber].map(sequence).sort()).toEqual([1, 2]);
       const stored = await env.sql<{ n: bigint }[]>`select count(*) as n from registry_records where record_id in ${env.sql([a!.recordId, b!.recordId])}`;
       expect(Number(stored[0]!.n)).toBe(2);
