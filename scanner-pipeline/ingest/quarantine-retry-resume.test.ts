@@ -10,7 +10,10 @@ import { putObject } from '../../services/objectstore/client.ts';
 import { incomingKey, sha256Hex } from '../archive/keys.ts';
 import { quarantineFile } from '../archive/quarantine.ts';
 import { claimJob, enqueueFile, openRun, requeueQuarantined } from '../queue/jobs.ts';
-import { QUARANTINE_RETRY_SOURCE } from './run.ts';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { ObjectStore } from '../../services/objectstore/client.ts';
+import { quarantineEntries } from '../archive/quarantine.ts';
+import { QUARANTINE_RETRY_SOURCE, retryQuarantine } from './run.ts';
 import type { IngestSummary } from './summary.ts';
 import { CORPUS, crvs } from './cli-test-support.ts';
 
@@ -46,8 +49,9 @@ describe('an interrupted crvs archive quarantine --retry', () => {
     const file = await quarantined('images/scan-db31-0011.jpg', bytes);
     await interruptedRetry(file, bytes);
     const again = await crvs(['archive', 'quarantine', '--retry', file.sha256.slice(0, 12), '--json'], env.env);
-    expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout) as IngestSummary).toMatchObject({ ingested: 1, finished: true, unreadable: [] });
+    // The whole summary on failure: it says why a file was not ingested (seen once in CI, not reproduced).
+    expect(again.code, again.stderr || again.stdout).toBe(0);
+    expect(JSON.parse(again.stdout) as IngestSummary, again.stdout).toMatchObject({ ingested: 1, finished: true, unreadable: [] });
   }, 120_000);
 
   it('is finished by --retry --all once nothing else is in the quarantine', async () => {
@@ -55,8 +59,38 @@ describe('an interrupted crvs archive quarantine --retry', () => {
     const file = await quarantined('images/scan-db31-0012.jpg', bytes);
     await interruptedRetry(file, bytes);
     const again = await crvs(['archive', 'quarantine', '--retry', '--all', '--json'], env.env);
-    expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout) as IngestSummary).toMatchObject({ ingested: 1, finished: true });
+    expect(again.code, again.stderr || again.stdout).toBe(0);
+    expect(JSON.parse(again.stdout) as IngestSummary, again.stdout).toMatchObject({ ingested: 1, finished: true });
+  }, 120_000);
+});
+
+describe('a file named again to the retry that was interrupted after enqueueing it', () => {
+  it('is read from the object already uploaded, not uploaded again under a worker reading it', async () => {
+    const bytes = scan('scan-db31-0006.jpg');
+    const file = await quarantined('images/scan-db31-0006.jpg', bytes);
+    await interruptedRetry(file, bytes);
+    const uploads: string[] = [];
+    const client = {
+      send: (command: unknown) => {
+        if (command instanceof PutObjectCommand && command.input.Key?.startsWith('incoming/')) uploads.push(command.input.Key);
+        return env.store.client.send(command as never);
+      },
+    };
+    const store: ObjectStore = { bucket: env.store.bucket, client: client as unknown as S3Client };
+    const entries = await quarantineEntries(env.sql, [file.sha256.slice(0, 12)], QUARANTINE_RETRY_SOURCE);
+    expect(entries).toHaveLength(1);
+    const summary = await retryQuarantine({ sql: env.sql, store }, entries, {
+      languages: '',
+      kind: null,
+      concurrency: 1,
+      reviewThreshold: 0.7,
+      leaseSeconds: 30,
+      process: true,
+      tessdataDir: env.config.ocr.tessdataDir,
+      showProgress: false,
+    });
+    expect(summary, JSON.stringify(summary)).toMatchObject({ ingested: 1, finished: true, unreadable: [] });
+    expect(uploads).toEqual([]);
   }, 120_000);
 });
 

@@ -20,7 +20,7 @@ import type { Logger } from '../../services/observability/logger.ts';
 import { incomingKey, sha256Hex } from '../archive/keys.ts';
 import type { QuarantineEntry } from '../archive/quarantine.ts';
 import { modelFile, parseLanguages } from '../ocr/languages.ts';
-import { enqueueFile, markEnqueued, openRun, getRun, requeueQuarantined, type IngestRun } from '../queue/jobs.ts';
+import { enqueueFile, markEnqueued, openRun, getRun, queuedInRun, requeueQuarantined, type IngestRun } from '../queue/jobs.ts';
 import { handBackPending, runWorkerLoop, ServiceOutageError, type PendingHandBack } from '../queue/worker.ts';
 import { jobProcessor } from './process-job.ts';
 import { progressBar } from './progress.ts';
@@ -279,6 +279,10 @@ async function enqueueOne(services: IngestServices, run: IngestRun, file: Source
  * worker deletes that copy when done; the quarantine keeps its own). Returns why it could not be.
  */
 async function requeueOne(services: IngestServices, run: IngestRun, entry: QuarantineEntry): Promise<string | undefined> {
+  // Queued by a retry interrupted after enqueueing: a worker of this run may be reading its incoming
+  // object this moment, and uploading it again would race that read on a store whose PUT is not
+  // atomic (the embedded s3rver rewrites the file in place: a checksum mismatch, seen in CI).
+  if (await queuedInRun(services.sql, run.id, entry.sha256)) return undefined;
   const bytes = await getObject(services.store, entry.objectKey);
   if (!bytes || sha256Hex(bytes) !== entry.sha256) {
     return `the bytes kept under ${entry.objectKey} are ${bytes ? 'not the file\'s' : 'missing'}: ingest the file itself again`;

@@ -200,6 +200,12 @@ async function markRetried(tx: TransactionSql, jobId: bigint): Promise<boolean> 
  * ingests): the later one's name in the run is prefixed with its SHA-256's first 12 hex digits (the
  * id the quarantine lists), as the run holds one job per name.
  */
+/** Whether `runId` holds a live job (not a duplicate, not retried) for the file with `sha256`. */
+export async function queuedInRun(sql: Sql, runId: string, sha256: string): Promise<boolean> {
+  const [row] = await sql`select 1 from ingest_jobs where run_id = ${runId} and sha256 = ${sha256} and duplicate_of is null and retried_at is null`;
+  return row !== undefined;
+}
+
 export async function requeueQuarantined(sql: Sql, runId: string, quarantinedJobId: bigint, incomingKey: string): Promise<bigint | null> {
   return sql.begin(async (tx) => {
     const [old] = await tx`select * from ingest_jobs where id = ${quarantinedJobId} for update`;
