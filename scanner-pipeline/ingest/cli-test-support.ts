@@ -1,11 +1,16 @@
 /**
- * Test support for the ingest tests: the real `crvs` command in child processes, and folders of
- * corpus-dev scans laid out as an archivist would hand them over.
+ * Test support for the ingest tests: the real `crvs` command in child processes, folders of
+ * corpus-dev scans laid out as an archivist would hand them over, and for ingests run in the test's
+ * own process, their options and an object store whose commands the test can see or redirect.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../../services/config/env.ts';
+import type { ObjectStore } from '../../services/objectstore/client.ts';
+import type { IngestOptions } from './run.ts';
 
 // Real path: the manifest reader resolves links, and so must the expectations.
 export const CORPUS = realpathSync(path.resolve('../shared/corpus-dev'));
@@ -65,3 +70,24 @@ export function scanFolder(files: string[]): string {
 
 /** Every bad input of corpus-dev (not its expect.json). */
 export const BAD_FILES = ['bad/blank.jpg', 'bad/copy-of-scan.jpg', 'bad/empty.jpg', 'bad/huge.png', 'bad/notes.png', 'bad/register.pdf', 'bad/truncated.jpg'];
+
+/** The options of an ingest run in the test's process: Russian, one slot, no progress bar. */
+export function inProcessIngest(config: Config, options: Partial<IngestOptions> = {}): IngestOptions {
+  return {
+    languages: 'rus',
+    kind: null,
+    concurrency: 1,
+    reviewThreshold: 0.7,
+    leaseSeconds: 30,
+    process: true,
+    tessdataDir: config.ocr.tessdataDir,
+    showProgress: false,
+    ...options,
+  };
+}
+
+/** `store`, with each command shown to `route` first, which may send it to another client instead. */
+export function routedStore(store: ObjectStore, route: (command: unknown) => S3Client | void): ObjectStore {
+  const client = { send: (command: unknown) => (route(command) ?? store.client).send(command as never) };
+  return { bucket: store.bucket, client: client as unknown as S3Client };
+}

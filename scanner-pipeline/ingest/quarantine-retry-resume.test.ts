@@ -10,12 +10,11 @@ import { putObject } from '../../services/objectstore/client.ts';
 import { incomingKey, sha256Hex } from '../archive/keys.ts';
 import { quarantineFile } from '../archive/quarantine.ts';
 import { claimJob, enqueueFile, openRun, requeueQuarantined } from '../queue/jobs.ts';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ObjectStore } from '../../services/objectstore/client.ts';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { quarantineEntries } from '../archive/quarantine.ts';
 import { QUARANTINE_RETRY_SOURCE, retryQuarantine } from './run.ts';
 import type { IngestSummary } from './summary.ts';
-import { CORPUS, crvs } from './cli-test-support.ts';
+import { CORPUS, crvs, inProcessIngest, routedStore } from './cli-test-support.ts';
 
 let env: TestEnvironment;
 beforeAll(async () => {
@@ -70,25 +69,12 @@ describe('a file named again to the retry that was interrupted after enqueueing 
     const file = await quarantined('images/scan-db31-0006.jpg', bytes);
     await interruptedRetry(file, bytes);
     const uploads: string[] = [];
-    const client = {
-      send: (command: unknown) => {
-        if (command instanceof PutObjectCommand && command.input.Key?.startsWith('incoming/')) uploads.push(command.input.Key);
-        return env.store.client.send(command as never);
-      },
-    };
-    const store: ObjectStore = { bucket: env.store.bucket, client: client as unknown as S3Client };
+    const store = routedStore(env.store, (command) => {
+      if (command instanceof PutObjectCommand && command.input.Key?.startsWith('incoming/')) uploads.push(command.input.Key);
+    });
     const entries = await quarantineEntries(env.sql, [file.sha256.slice(0, 12)], QUARANTINE_RETRY_SOURCE);
     expect(entries).toHaveLength(1);
-    const summary = await retryQuarantine({ sql: env.sql, store }, entries, {
-      languages: '',
-      kind: null,
-      concurrency: 1,
-      reviewThreshold: 0.7,
-      leaseSeconds: 30,
-      process: true,
-      tessdataDir: env.config.ocr.tessdataDir,
-      showProgress: false,
-    });
+    const summary = await retryQuarantine({ sql: env.sql, store }, entries, inProcessIngest(env.config, { languages: '' }));
     expect(summary, JSON.stringify(summary)).toMatchObject({ ingested: 1, finished: true, unreadable: [] });
     expect(uploads).toEqual([]);
   }, 120_000);

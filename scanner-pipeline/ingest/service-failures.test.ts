@@ -4,16 +4,16 @@
  * as if all went well.
  */
 import { realpathSync } from 'node:fs';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
 import { databaseProxy, type DatabaseProxy } from '../../tests/support/database-proxy.ts';
 import postgres from 'postgres';
 import type { Sql } from '../../services/database/client.ts';
-import { connectObjectStore, type ObjectStore } from '../../services/objectstore/client.ts';
-import { ingest, type IngestOptions } from './run.ts';
+import { connectObjectStore } from '../../services/objectstore/client.ts';
+import { ingest } from './run.ts';
 import { directorySource } from './sources.ts';
-import { crvs, removeTempFolders, scanFolder, tempFolder } from './cli-test-support.ts';
+import { crvs, inProcessIngest, removeTempFolders, routedStore, scanFolder, tempFolder } from './cli-test-support.ts';
 
 let env: TestEnvironment;
 beforeAll(async () => {
@@ -34,22 +34,10 @@ describe('an ingest whose object store stops answering', () => {
     // The store takes the uploads, then refuses every read (nothing listens on port 1): an outage
     // that starts once the files are enqueued and outlasts the ingest's wait.
     const unreachable = connectObjectStore({ ...env.config, objectStore: { ...env.config.objectStore, endpoint: 'http://127.0.0.1:1' } });
-    const client = { send: (command: unknown) => (command instanceof GetObjectCommand ? unreachable.client : env.store.client).send(command as never) };
-    const store: ObjectStore = { bucket: env.store.bucket, client: client as unknown as S3Client };
+    const store = routedStore(env.store, (command) => (command instanceof GetObjectCommand ? unreachable.client : undefined));
     try {
       const source = await directorySource(dir);
-      const stopped = ingest({ sql: env.sql, store }, source, {
-        languages: 'rus',
-        kind: null,
-        concurrency: 1,
-        reviewThreshold: 0.7,
-        leaseSeconds: 30,
-        process: true,
-        tessdataDir: env.config.ocr.tessdataDir,
-        showProgress: false,
-        serviceWaitSeconds: 2,
-        backoff: { initialMs: 100, maxMs: 400 },
-      });
+      const stopped = ingest({ sql: env.sql, store }, source, inProcessIngest(env.config, { serviceWaitSeconds: 2, backoff: { initialMs: 100, maxMs: 400 } }));
       await expect(stopped).rejects.toMatchObject({
         code: 'service-unavailable',
         message: expect.stringMatching(/^object store is unreachable: .*ECONNREFUSED.*; 2 files of run \S+ stay queued: run the same command again/),
@@ -69,29 +57,13 @@ describe('an ingest whose database stops answering in the middle of a job', () =
    * and giving the job back then fail, with the only slot inside the hand-back.
    */
   function ingestThrough(proxy: DatabaseProxy, dir: string, handBackDir: string, cutMidJob: boolean) {
-    const client = {
-      send: async (command: unknown) => {
-        if (cutMidJob && command instanceof PutObjectCommand && !command.input.Key?.startsWith('incoming/')) proxy.unreachable();
-        return env.store.client.send(command as never);
-      },
-    };
-    const store: ObjectStore = { bucket: env.store.bucket, client: client as unknown as S3Client };
+    const store = routedStore(env.store, (command) => {
+      if (cutMidJob && command instanceof PutObjectCommand && !command.input.Key?.startsWith('incoming/')) proxy.unreachable();
+    });
     // As the system's client (services/database/client.ts), reconnecting at once rather than after
     // postgres.js's backoff of up to 20 s, so that the test's outage is measured in seconds.
     const sql = postgres(proxy.url, { max: 2, connect_timeout: 2, backoff: () => 0.05, onnotice: () => {}, types: { bigint: postgres.BigInt } }) as unknown as Sql;
-    const options: IngestOptions = {
-      languages: 'rus',
-      kind: null,
-      concurrency: 1,
-      reviewThreshold: 0.7,
-      leaseSeconds: 2,
-      process: true,
-      tessdataDir: env.config.ocr.tessdataDir,
-      showProgress: false,
-      serviceWaitSeconds: 2,
-      backoff: { initialMs: 100, maxMs: 400 },
-      handBackDir,
-    };
+    const options = inProcessIngest(env.config, { leaseSeconds: 2, serviceWaitSeconds: 2, backoff: { initialMs: 100, maxMs: 400 }, handBackDir });
     return directorySource(dir)
       .then((source) => ingest({ sql, store }, source, options))
       .finally(() => sql.end({ timeout: 1 }));
