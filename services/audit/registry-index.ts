@@ -30,8 +30,6 @@ export interface RegistryIndexScope {
    */
   people: boolean;
 }
-type Scope = RegistryIndexScope;
-
 export async function checkRegistryIndex(tx: TransactionSql, scope: RegistryIndexScope): Promise<Finding[]> {
   const differs = new Map<string, { registrationNumber: string; what: string[] }>();
   const note = (id: string, registrationNumber: string, what: string) => {
@@ -62,7 +60,7 @@ export async function checkRegistryIndex(tx: TransactionSql, scope: RegistryInde
 }
 
 /** The index rows in scope, each with its current version's details as `d` and registration as `g`. */
-function current(tx: TransactionSql, scope: Scope, select: PendingQuery<Row[]>, rest: PendingQuery<Row[]> = tx``) {
+function current(tx: TransactionSql, scope: RegistryIndexScope, select: PendingQuery<Row[]>, rest: PendingQuery<Row[]> = tx``) {
   return tx`
     select ${select}
     from registry_records r
@@ -75,7 +73,7 @@ function current(tx: TransactionSql, scope: Scope, select: PendingQuery<Row[]>, 
 }
 
 /** Registration number, office and kind, as the registration committed them. */
-async function registrationsDiffering(tx: TransactionSql, scope: Scope) {
+async function registrationsDiffering(tx: TransactionSql, scope: RegistryIndexScope) {
   return tx<{ record_id: string; registration_number: string; committed_number: string | null; fields: string[] }[]>`
     select * from (
       ${current(
@@ -90,7 +88,7 @@ async function registrationsDiffering(tx: TransactionSql, scope: Scope) {
 }
 
 /** The roles indexed for each record against the persons its details name (births: child, mother, father if any). */
-async function rolesDiffering(tx: TransactionSql, scope: Scope) {
+async function rolesDiffering(tx: TransactionSql, scope: RegistryIndexScope) {
   return tx<{ record_id: string; registration_number: string; missing: PersonRole[]; extra: string[] }[]>`
     select record_id, registration_number,
            array(select unnest(expected) except select unnest(stored)) as missing,
@@ -135,7 +133,7 @@ const CHUNK = 5000;
  * Each indexed person against the person the details name in that role, and each birth's identity
  * against its child and mother: one pass over registry_people in record order.
  */
-async function peopleDiffering(tx: TransactionSql, scope: Scope): Promise<{ recordId: string; registrationNumber: string; what: string }[]> {
+async function peopleDiffering(tx: TransactionSql, scope: RegistryIndexScope): Promise<{ recordId: string; registrationNumber: string; what: string }[]> {
   const out: { recordId: string; registrationNumber: string; what: string }[] = [];
   const keys = new NameKeys();
   const birth = new BirthIdentityCheck(tx);

@@ -86,13 +86,17 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   const counters = { registry, httpRequests, httpDuration, registrationsIssued, correctionsRecorded };
   if (options.cluster) return { ...counters, scrape: options.cluster.scrapeAll };
+  return { ...counters, scrape: ledgerScrape(registry, options) };
+}
+
+/** Registers the ledger's gauges (and the anchor worker's, if one runs here); answers the scrape. */
+function ledgerScrape(registry: Registry, options: { sql: Sql; logger?: Logger; anchorWorker?: AnchorWorkerMetrics }): () => Promise<string> {
   const ledger = ledgerGauges(registry, options.sql, options.logger);
   if (options.anchorWorker) anchorWorkerGauges(registry, options.anchorWorker);
-  const scrape = async (): Promise<string> => {
+  return async () => {
     ledger.refresh();
     return registry.metrics();
   };
-  return { ...counters, scrape };
 }
 
 /**
@@ -161,15 +165,7 @@ export function observeRequest(metrics: Metrics, labels: { method: string; route
 export function anchorWorkerProcessMetrics(options: { sql: Sql; logger?: Logger; anchorWorker: AnchorWorkerMetrics }): Pick<Metrics, 'registry' | 'scrape'> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'crvs_' });
-  const ledger = ledgerGauges(registry, options.sql, options.logger);
-  anchorWorkerGauges(registry, options.anchorWorker);
-  return {
-    registry,
-    scrape: async () => {
-      ledger.refresh();
-      return registry.metrics();
-    },
-  };
+  return { registry, scrape: ledgerScrape(registry, options) };
 }
 
 /** `GET /metrics` in the Prometheus text exposition format. */
