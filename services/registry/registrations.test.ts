@@ -58,6 +58,33 @@ describe('issuing registrations together', () => {
     }
   });
 
+  it("issues an office's registrations while another office's transaction is held up, and keeps each office's order", async () => {
+    await issueRegistrations(env.sql, [registration('3303')]);
+    // Another session holds office 3601's counter row, as a slow transaction of another process would.
+    let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = env.sql.begin(async (tx) => {
+      await tx`select 1 from registration_counters where office_code = '3303' for update`;
+      locked();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await isLocked;
+    const issue = registrationQueue(env.sql, { maxInFlight: 2, minConcurrentBatch: 1 });
+    const first = issue(registration('3303'));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // its transaction is now waiting for the row
+    const second = issue(registration('3303'));
+    const otherOffice = issue(registration('3503'));
+    const timedOut = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 3000));
+    try {
+      expect(await Promise.race([otherOffice.then((i) => i.registrationNumber), timedOut])).toMatch(/^3503-\d{4}-000001$/);
+    } finally {
+      release();
+      await holder;
+    }
+    expect([await first, await second].map((i) => i.registrationNumber).map(sequence)).toEqual([2, 3]);
+  });
+
   it('refuses only the failing registration of a shared transaction, and leaves no gap', async () => {
     const [taken] = await issueRegistrations(env.sql, [registration('3501')]);
     const issue = registrationQueue(env.sql, { maxInFlight: 1, maxBatch: 64 });
