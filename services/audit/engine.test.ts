@@ -274,7 +274,16 @@ describe('crvs audit engine', () => {
     await env.sql`update registry_records set birth_identity = null where record_id = ${ledger.births[1]!.recordId}`;
     const result = await auditOf(env, { people: true });
     expect(result.findings).toEqual([
-      expect.objectContaining({ kind: 'registry-index-changed', recordId: ledger.births[1]!.recordId, actual: 'birth identity (none, and no other registration holds it)' }),
+      expect.objectContaining({ kind: 'registry-index-changed', recordId: ledger.births[1]!.recordId, actual: 'birth identity by names (none, and no other registration holds it)' }),
+    ]);
+  });
+
+  it("reports a birth's PINFL key rewritten in the registry index, which would let the birth be registered again under the mother's PINFL", async () => {
+    const [env, ledger] = await freshLedger();
+    await env.sql`update registry_records set birth_identity_pinfl = replace(birth_identity_pinfl, 'pinfl:', 'pinfl:9') where record_id = ${ledger.births[2]!.recordId}`;
+    const result = await auditOf(env, { people: true });
+    expect(result.findings).toEqual([
+      expect.objectContaining({ kind: 'registry-index-changed', recordId: ledger.births[2]!.recordId, actual: "birth identity by the mother's PINFL" }),
     ]);
   });
 

@@ -118,6 +118,7 @@ interface PersonRow {
   date_of_birth: string;
   pinfl: string | null;
   birth_identity: string | null;
+  birth_identity_pinfl: string | null;
   family_name: string | null;
   given_name: string | null;
   patronymic: string | null;
@@ -140,7 +141,7 @@ async function peopleDiffering(tx: TransactionSql, scope: RegistryIndexScope): P
   const query = current(
     tx,
     scope,
-    tx`r.record_id, r.registration_number, v.kind, r.birth_identity, p.role, p.search_name, p.identity_name, p.identity_name_after,
+    tx`r.record_id, r.registration_number, v.kind, r.birth_identity, r.birth_identity_pinfl, p.role, p.search_name, p.identity_name, p.identity_name_after,
        p.date_of_birth::text as date_of_birth, p.pinfl,
        s.person ->> 'familyName' as family_name, s.person ->> 'givenName' as given_name, s.person ->> 'patronymic' as patronymic,
        s.person ->> 'familyNameAfterMarriage' as family_name_after, s.person ->> 'dateOfBirth' as committed_birth, s.person ->> 'pinfl' as committed_pinfl`,
@@ -198,14 +199,15 @@ class NameKeys {
 type Person = { familyName: string; givenName: string; dateOfBirth: string; pinfl?: string };
 
 /**
- * A birth's identity (records/people.ts) from its child's and mother's rows, compared with the
- * index. A birth without one is allowed only as the second of a birth stored twice before
- * migration 0010, whose first holds the identity: those are looked up once the pass is done.
+ * A birth's keys (records/people.ts, birthIdentity) from its child's and mother's rows, compared
+ * with the index. A key may be empty only where another registration holds it: the later of a
+ * birth stored twice before the key's index existed (migrations 0010, 0015), or, for the names
+ * key, the birth of a namesake mother. Those are looked up once the pass is done.
  */
 class BirthIdentityCheck {
   #tx: TransactionSql;
   #parts = new Map<string, { row: PersonRow; child?: Person; mother?: Person }>();
-  #without = new Map<string, PersonRow>();
+  #without = { byNames: new Map<string, PersonRow>(), byPinfl: new Map<string, PersonRow>() };
   #differing: { recordId: string; registrationNumber: string; what: string }[] = [];
 
   constructor(tx: TransactionSql) {
@@ -218,28 +220,34 @@ class BirthIdentityCheck {
     entry[row.role] = { familyName: row.family_name ?? '', givenName: row.given_name ?? '', dateOfBirth: row.committed_birth ?? '', ...(row.committed_pinfl && { pinfl: row.committed_pinfl }) };
     if (entry.child && entry.mother) {
       this.#parts.delete(row.record_id);
-      this.#judge(row, birthIdentity({ child: entry.child, mother: entry.mother } as never));
+      const expected = birthIdentity({ child: entry.child, mother: entry.mother } as never);
+      this.#judge(row, 'byNames', row.birth_identity, expected.byNames);
+      this.#judge(row, 'byPinfl', row.birth_identity_pinfl, expected.byPinfl);
     } else this.#parts.set(row.record_id, entry);
   }
 
-  #judge(row: PersonRow, expected: string): void {
-    if (row.birth_identity === expected) return;
-    if (row.birth_identity === null) this.#without.set(expected, row);
-    else this.#differing.push({ recordId: row.record_id, registrationNumber: row.registration_number, what: 'birth identity' });
+  #judge(row: PersonRow, key: 'byNames' | 'byPinfl', stored: string | null, expected: string | null): void {
+    if (stored === expected) return;
+    if (stored === null && expected !== null) this.#without[key].set(expected, row);
+    else this.#differing.push({ recordId: row.record_id, registrationNumber: row.registration_number, what: KEY_NAMES[key] });
   }
 
   async differing(): Promise<{ recordId: string; registrationNumber: string; what: string }[]> {
-    if (this.#without.size) {
-      const held = await this.#tx<{ birth_identity: string; record_id: string }[]>`
-        select birth_identity, record_id from registry_records where birth_identity = any(${this.#tx.array([...this.#without.keys()])}::text[])`;
-      const holders = new Map(held.map((h) => [h.birth_identity, h.record_id]));
-      for (const [identity, row] of this.#without) {
+    for (const [key, column] of [['byNames', 'birth_identity'], ['byPinfl', 'birth_identity_pinfl']] as const) {
+      const without = this.#without[key];
+      if (without.size === 0) continue;
+      const held = await this.#tx<{ identity: string; record_id: string }[]>`
+        select ${this.#tx(column)} as identity, record_id from registry_records where ${this.#tx(column)} = any(${this.#tx.array([...without.keys()])}::text[])`;
+      const holders = new Map(held.map((h) => [h.identity, h.record_id]));
+      for (const [identity, row] of without) {
         const holder = holders.get(identity);
         if (!holder || holder === row.record_id) {
-          this.#differing.push({ recordId: row.record_id, registrationNumber: row.registration_number, what: 'birth identity (none, and no other registration holds it)' });
+          this.#differing.push({ recordId: row.record_id, registrationNumber: row.registration_number, what: `${KEY_NAMES[key]} (none, and no other registration holds it)` });
         }
       }
     }
     return this.#differing;
   }
 }
+
+const KEY_NAMES = { byNames: 'birth identity by names', byPinfl: "birth identity by the mother's PINFL" } as const;

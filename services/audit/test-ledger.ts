@@ -106,9 +106,10 @@ export async function buildLedger(env: TestEnvironment): Promise<TestLedger> {
 /** The registry's index rows and audit entry of a registration at its current version, as services/registry writes them. */
 async function indexRegistration(sql: Sql, current: RecordVersion, i: number): Promise<void> {
   const details = current.content.data.details as BirthDetails;
+  const identity = birthIdentity(details);
   await sql`
-    insert into registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity)
-    values (${current.recordId}, 'birth', '2601', 2024, ${i + 1}, ${registrationNumberOf(i)}, ${current.version}, ${birthIdentity(details)})`;
+    insert into registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity, birth_identity_pinfl)
+    values (${current.recordId}, 'birth', '2601', 2024, ${i + 1}, ${registrationNumberOf(i)}, ${current.version}, ${identity.byNames}, ${identity.byPinfl})`;
   await insertPeople(sql, birthPeople(details).map((p) => ({ ...p, recordId: current.recordId })));
   await sql`
     insert into audit_trail (method, route, path, record_id, status)

@@ -5,8 +5,8 @@
  * (registry_people.search_name) and the queries of both go through the same {@link searchKey}; the
  * key is for matching only and is never shown. Stored keys are folded by the rules of their time:
  * a change here needs them recomputed (`crvs archive reindex`; for registrations, a data migration
- * recomputing registry_people.search_name as 0009 does, and registry_records.birth_identity as 0010
- * does; services/registry/births/duplicates.test.ts pins a known identity).
+ * recomputing registry_people.search_name as 0009 does, and registry_records.birth_identity and
+ * birth_identity_pinfl as 0015 does; services/registry/births/duplicates.test.ts pins a known identity).
  *
  * Cyrillic → Latin follows the Uzbek Latin alphabet (Cabinet of Ministers of Uzbekistan, Decree 339
  * of 1995; ў → oʻ, ғ → gʻ, қ → q, ҳ → h, х → x, ж → j, ц → ts), which also covers the Russian letters;

@@ -11,9 +11,9 @@ import { assertHistoryIntact } from '../ledger/history-check.ts';
 import { canonicalise } from '../ledger/core.ts';
 import { RegistryError } from '../errors.ts';
 import { recordAudit, type AuditEntry } from '../audit-trail/trail.ts';
-import type { IndexedPerson } from './records/people.ts';
-import { BIRTH_IDENTITY_INDEX, advanceRecord, findBirthRegistrations, findRegistryRecord, type RegistrationKind } from './records/store.ts';
-import { birthRegisteredAlready } from './births/registered-once.ts';
+import type { BirthIdentity, IndexedPerson } from './records/people.ts';
+import { BIRTH_IDENTITY_INDEXES, advanceRecord, findBirthHolders, findRegistryRecord, type RegistrationKind } from './records/store.ts';
+import { birthRegisteredAlready, judgeBirth } from './births/registered-once.ts';
 import type { Issued, RegistrationContent } from './registrations.ts';
 
 interface Step {
@@ -27,7 +27,7 @@ export interface NewCorrection extends Step {
   recordId: string;
   kind: RegistrationKind;
   /** Births: the identity of the corrected birth, which moves with the record. */
-  birthIdentity: string | null;
+  birthIdentity: BirthIdentity | null;
   /** The version the registrar corrected; anything else is current now → conflict. */
   correctsVersion: number;
   reason: string;
@@ -50,14 +50,14 @@ export async function correctRegistration(sql: Sql, r: NewCorrection): Promise<I
   try {
     return await correctInTransaction(sql, r);
   } catch (error) {
-    // The corrected details are those of another birth registered here.
-    if ((error as { constraint_name?: string }).constraint_name === BIRTH_IDENTITY_INDEX && r.birthIdentity) {
-      const number = (await findBirthRegistrations(sql, [r.birthIdentity]).catch(() => undefined))?.get(r.birthIdentity);
-      if (number) throw birthRegisteredAlready(number);
-      // That birth's registration was itself corrected away meanwhile: nothing to name, and never a 500.
-      throw new RegistryError('conflict', 'the corrected details collided with a registration changed at the same moment; reload the record and send the correction again', { cause: error });
-    }
-    throw error;
+    if (!BIRTH_IDENTITY_INDEXES.has((error as { constraint_name?: string }).constraint_name ?? '') || !r.birthIdentity) throw error;
+    // The corrected details are those of another birth registered here, or of a namesake mother's.
+    const held = await findBirthHolders(sql, [r.birthIdentity], r.recordId).catch(() => undefined);
+    const judgement = held && judgeBirth(r.birthIdentity, held);
+    if (judgement && 'repeats' in judgement) throw birthRegisteredAlready(judgement.repeats.registrationNumber);
+    if (judgement) return correctRegistration(sql, { ...r, birthIdentity: judgement.identity });
+    // That birth's registration was itself corrected away meanwhile: nothing to name, and never a 500.
+    throw new RegistryError('conflict', 'the corrected details collided with a registration changed at the same moment; reload the record and send the correction again', { cause: error });
   }
 }
 

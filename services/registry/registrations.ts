@@ -17,11 +17,11 @@ import { RegistryError } from '../errors.ts';
 import type { AuditEntry } from '../audit-trail/trail.ts';
 import { todayInTashkent } from './dates.ts';
 import type { Office } from './offices.ts';
-import type { IndexedPerson } from './records/people.ts';
+import type { BirthIdentity, IndexedPerson } from './records/people.ts';
 import {
   allocateRegistrationNumbers,
-  BIRTH_IDENTITY_INDEX,
-  findBirthRegistrations,
+  BIRTH_IDENTITY_INDEXES,
+  findBirthHolders,
   findIssued,
   formatRegistrationNumber,
   insertRegistrations,
@@ -29,7 +29,7 @@ import {
   type RegistrationRows,
 } from './records/store.ts';
 import { pipelinedTransaction } from './records/transaction.ts';
-import { birthRegisteredAlready, repeatsInBatch } from './births/registered-once.ts';
+import { birthRegisteredAlready, judgeBirth, repeatsInBatch } from './births/registered-once.ts';
 
 /** What the ledger commits to for a registration (DESIGN.md: RFC 8785 of this, salted). */
 export interface RegistrationContent {
@@ -57,7 +57,7 @@ export interface NewRegistration {
   confirmed?: unknown[];
   people: readonly IndexedPerson[];
   /** Births: what makes two registrations one birth (records/people.ts); null for marriages. */
-  birthIdentity: string | null;
+  birthIdentity: BirthIdentity | null;
   /** Written in the same transaction, so a registration and its audit entry commit together. */
   audit: AuditEntry;
 }
@@ -84,31 +84,36 @@ const RACES = 3;
  */
 export async function issueEach(sql: Sql, regs: readonly NewRegistration[], before?: (tx: Db) => Promise<void>): Promise<(Issued | RegistryError)[]> {
   const outcomes: (Issued | RegistryError)[] = new Array(regs.length);
-  const repeats = repeatsInBatch(regs.map((r) => r.birthIdentity));
+  const { repeats, identities } = repeatsInBatch(regs.map((r) => r.birthIdentity));
   let pending = regs.map((_, i) => i).filter((i) => !repeats.has(i));
   for (let attempt = 1; pending.length; attempt++) {
     try {
-      const issued = await issueTogether(sql, pending.map((i) => regs[i]!), before);
+      const issuedAs = (i: number) => (identities[i] === regs[i]!.birthIdentity ? regs[i]! : { ...regs[i]!, birthIdentity: identities[i] ?? null });
+      const issued = await issueTogether(sql, pending.map(issuedAs), before);
       pending.forEach((i, k) => (outcomes[i] = issued[k]!));
       break;
     } catch (error) {
       if ((error as { code?: string }).code !== '23505') throw error;
-      if ((error as { constraint_name?: string }).constraint_name !== BIRTH_IDENTITY_INDEX) {
+      if (!BIRTH_IDENTITY_INDEXES.has((error as { constraint_name?: string }).constraint_name ?? '')) {
         // A record id that exists already: a repeated Idempotency-Key, which the caller answers.
         throw new RegistryError('conflict', 'the registration collided with an existing record; send it again', { cause: error });
       }
       // Some of the batch are births registered already (rolled back, numbers given back): those
-      // are refused, the rest goes again. Looked up only now, so that the common case, a batch of
-      // new births, pays nothing for it. None found: one was being registered by another
-      // transaction, which has committed since; look again.
-      const identities = pending.map((i) => regs[i]!.birthIdentity).filter((x): x is string => x !== null);
-      const numbers = await findBirthRegistrations(sql, identities);
+      // are refused, births of namesake mothers go without the key they share, the rest goes
+      // again. Looked up only now, so that the common case, a batch of new births, pays nothing
+      // for it. None found: one was being registered by another transaction, which has committed
+      // since; look again.
+      const held = await findBirthHolders(sql, pending.flatMap((i) => identities[i] ?? []));
+      let judged = 0;
       pending = pending.filter((i) => {
-        const number = numbers.get(regs[i]!.birthIdentity ?? '');
-        if (number) outcomes[i] = birthRegisteredAlready(number);
-        return !number;
+        const judgement = identities[i] && judgeBirth(identities[i], held);
+        if (!judgement) return true;
+        judged += 1;
+        if ('identity' in judgement) identities[i] = judgement.identity;
+        else outcomes[i] = birthRegisteredAlready(judgement.repeats.registrationNumber);
+        return 'identity' in judgement;
       });
-      if (numbers.size === 0 && attempt >= RACES) throw new RegistryError('conflict', 'the registration collided with one made at the same moment; send it again', { cause: error });
+      if (judged === 0 && attempt >= RACES) throw new RegistryError('conflict', 'the registration collided with one made at the same moment; send it again', { cause: error });
     }
   }
   for (const [i, first] of repeats) {

@@ -79,7 +79,8 @@ export function buildBatch(task: BatchTask): BatchRows {
     const c = commit(content);
     versions.push(`${recordId}\t1\tbirth\t${copyText(c.canonical)}\t${copyBytea(c.salt)}\t${copyBytea(c.commitment)}\t${copyBytea(c.leaf)}\n`);
     const { details } = content.data;
-    records.push(`${recordId}\tbirth\t1802\t2025\t${task.firstVersionId + i}\t${content.data.registration.number}\t1\t${copyText(birthIdentity(details))}\n`);
+    const identity = birthIdentity(details);
+    records.push(`${recordId}\tbirth\t1802\t2025\t${task.firstVersionId + i}\t${content.data.registration.number}\t1\t${copyText(identity.byNames!)}\t${identity.byPinfl === null ? '\\N' : copyText(identity.byPinfl)}\n`);
     for (const p of birthPeople(details)) {
       people.push(`${recordId}\t${p.role}\t${copyText(p.searchName)}\t${copyText(p.identityName)}\t\\N\t${p.dateOfBirth}\t${p.pinfl ?? '\\N'}\n`);
     }

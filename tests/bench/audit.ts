@@ -165,7 +165,7 @@ async function generateLedger(sql: Sql, n: number, rpcUrl: string, contract: Dep
       const rows = await ahead.get(i)!;
       ahead.delete(i);
       await copy(sql, 'record_versions (record_id, version, kind, content, salt, commitment, leaf)', rows.versions);
-      await copy(sql, 'registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity)', rows.records);
+      await copy(sql, 'registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity, birth_identity_pinfl)', rows.records);
       await copy(sql, 'registry_people (record_id, role, search_name, identity_name, identity_name_after, date_of_birth, pinfl)', rows.people);
       await sql`insert into batches (id, root, leaf_count) values (${rows.batchId}, ${Buffer.from(rows.root.slice(2), 'hex')}, ${rows.count})`;
       await copy(sql, 'batch_leaves (batch_id, position, version_id, proof)', rows.leaves);

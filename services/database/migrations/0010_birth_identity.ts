@@ -16,6 +16,12 @@ import type { BirthDetails } from '../../registry/births/schema.ts';
 
 const BATCH = 1000;
 
+/** The identity as this migration stored it: the mother by PINFL where known, else by names (migration 0015 keeps both keys). */
+function identityOf(details: Pick<BirthDetails, 'child' | 'mother'>): string {
+  const keys = birthIdentity(details);
+  return keys.byPinfl ?? keys.byNames!;
+}
+
 export async function up(db: Sql): Promise<void> {
   await db`alter table registry_records add column birth_identity text`;
   const seen = new Set<string>();
@@ -28,7 +34,7 @@ export async function up(db: Sql): Promise<void> {
       order by r.seq limit ${BATCH}`;
     if (rows.length === 0) break;
     const identities = rows.flatMap((r) => {
-      const identity = birthIdentity(r.details);
+      const identity = identityOf(r.details);
       if (seen.has(identity)) return [];
       seen.add(identity);
       return [{ record_id: r.record_id, birth_identity: identity }];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { up as addBirthIdentities } from '../../database/migrations/0010_birth_identity.ts';
+import { up as keyBirthsByNamesAndPinfl } from '../../database/migrations/0015_birth_identity_by_names_and_pinfl.ts';
 import { birthIdentity } from '../records/people.ts';
-import { BIRTH_EXAMPLE } from './schema.ts';
+import { BIRTH_EXAMPLE, type BirthDetails } from './schema.ts';
 import { birth, json, registryState, registryTestbed, type Draft, type Testbed } from '../testing.ts';
 
 let t: Testbed;
@@ -78,6 +78,54 @@ describe('one registration per birth', () => {
     await expectRefusedAs(await post(body), registrationNumber);
   });
 
+  it("refuses a birth registered with the mother's PINFL when it is sent again without it", async () => {
+    const body = birth();
+    const { registrationNumber } = await json(await post(body));
+    const { pinfl: _pinfl, ...mother } = body.mother;
+    await expectRefusedAs(await post(atSamarqand({ ...body, mother }), samarqand), registrationNumber);
+  });
+
+  it("refuses a birth registered without the mother's PINFL when it is sent again with it", async () => {
+    const withPinfl = birth();
+    const { pinfl: _pinfl, ...mother } = withPinfl.mother;
+    const { registrationNumber } = await json(await post({ ...withPinfl, mother }));
+    await expectRefusedAs(await post(withPinfl), registrationNumber);
+  });
+
+  it("refuses it with the mother's family name written otherwise when her PINFL is the same", async () => {
+    const body = birth();
+    const { registrationNumber } = await json(await post(body));
+    await expectRefusedAs(await post({ ...body, mother: { ...body.mother, familyName: 'Rahimova' } }), registrationNumber);
+  });
+
+  it("registers one birth sent with and without the mother's PINFL at the same moment once", async () => {
+    const body = birth();
+    const { pinfl: _pinfl, ...mother } = body.mother;
+    const answers = await Promise.all([post(body), post({ ...body, mother })]);
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
+  });
+
+  it("refuses the birth of a namesake mother sent again, naming her own registration", async () => {
+    const body = birth((b) => (b.mother.pinfl = '41804961230097'));
+    await json(await post(body));
+    const namesake = { ...body, mother: { ...body.mother, pinfl: '41804961230096' } };
+    const { registrationNumber } = await json(await post(namesake));
+    await expectRefusedAs(await post(namesake), registrationNumber);
+  });
+
+  it("lets a correction make a record the birth of a namesake mother's child", async () => {
+    const body = birth((b) => (b.mother.pinfl = '41804961230095'));
+    await json(await post(body));
+    const other: Draft = { ...body, child: { ...body.child, givenName: 'Shahzoda' }, mother: { ...body.mother, pinfl: '41804961230094' } };
+    const { id } = await json(await post(other));
+    const { office: _office, ...details } = other;
+    const res = await t.request('POST', `/v1/records/${id}/corrections`, {
+      token: urgut,
+      body: { correctsVersion: 1, reason: 'Child given name per the hospital certificate', details: { ...details, child: body.child } },
+    });
+    expect(res.status, JSON.stringify(await json(res.clone()))).toBe(201);
+  });
+
   it('registers twins: the same mother and day, another given name', async () => {
     const body = birth();
     expect((await post(body)).status).toBe(201);
@@ -107,38 +155,45 @@ describe('one registration per birth', () => {
 });
 
 describe('the identity of a birth', () => {
-  it('is the child and the mother as the registry stored them when migration 0010 ran (a change needs a recompute)', () => {
-    expect(birthIdentity(BIRTH_EXAMPLE)).toBe(`karimova mohinur|${BIRTH_EXAMPLE.child.dateOfBirth}|pinfl:41804961230045`);
+  it('is the child and the mother as the registry stored them when migration 0015 ran (a change needs a recompute)', () => {
+    const child = `karimova mohinur|${BIRTH_EXAMPLE.child.dateOfBirth}`;
+    expect(birthIdentity(BIRTH_EXAMPLE)).toEqual({ byNames: `${child}|karimova dilnoza|1996-04-18`, byPinfl: `${child}|pinfl:41804961230045`, motherPinfl: '41804961230045' });
     const { pinfl: _pinfl, ...mother } = BIRTH_EXAMPLE.mother;
-    expect(birthIdentity({ ...BIRTH_EXAMPLE, mother })).toBe(`karimova mohinur|${BIRTH_EXAMPLE.child.dateOfBirth}|karimova dilnoza|1996-04-18`);
+    expect(birthIdentity({ ...BIRTH_EXAMPLE, mother })).toEqual({ byNames: `${child}|karimova dilnoza|1996-04-18`, byPinfl: null, motherPinfl: null });
   });
 });
 
-describe('migration 0010 on a registry that holds a birth twice', () => {
-  it('gives the first registration the birth, leaves the later one as it was, and refuses the birth from then on', async () => {
-    // A registry from before 0010: nothing stopped a birth registered twice.
+describe("migration 0015 on a registry that holds a birth twice, with and without the mother's PINFL", () => {
+  it('gives the first registration both keys, leaves the later one as it was, and refuses the birth from then on', async () => {
+    // A registry from before 0015, whose one key took the mother by PINFL where it was known.
     await t.env.sql`drop index registry_records_birth_identity`;
+    await t.env.sql`drop index registry_records_birth_identity_pinfl`;
     const body = birth();
+    const { pinfl: _pinfl, ...mother } = body.mother;
+    const identity = birthIdentity(body as BirthDetails);
     const first = await json(await post(body));
-    await t.env.sql`update registry_records set birth_identity = null where record_id = ${first.id}`;
-    const second = await json(await post(body));
+    const second = await json(await post({ ...body, mother }));
     expect(second.registrationNumber).not.toBe(first.registrationNumber);
-    await t.env.sql`alter table registry_records drop column birth_identity`;
+    await t.env.sql`alter table registry_records drop column birth_identity_pinfl`;
+    await t.env.sql`update registry_records set birth_identity = ${identity.byPinfl} where record_id = ${first.id}`;
+    await t.env.sql`create unique index registry_records_birth_identity on registry_records (birth_identity) where birth_identity is not null`;
 
-    await t.env.sql.begin((tx) => addBirthIdentities(tx as never));
+    await t.env.sql.begin((tx) => keyBirthsByNamesAndPinfl(tx as never));
 
-    const rows = await t.env.sql<{ record_id: string; birth_identity: string | null }[]>`
-      select record_id, birth_identity from registry_records where record_id in (${first.id}, ${second.id})`;
-    expect(rows.find((r) => r.record_id === first.id)!.birth_identity).toBeTruthy();
-    expect(rows.find((r) => r.record_id === second.id)!.birth_identity).toBeNull();
+    const rows = await t.env.sql<{ record_id: string; birth_identity: string | null; birth_identity_pinfl: string | null }[]>`
+      select record_id, birth_identity, birth_identity_pinfl from registry_records where record_id in (${first.id}, ${second.id})`;
+    expect(rows.find((r) => r.record_id === first.id)).toMatchObject({ birth_identity: identity.byNames, birth_identity_pinfl: identity.byPinfl });
+    expect(rows.find((r) => r.record_id === second.id)).toMatchObject({ birth_identity: null, birth_identity_pinfl: null });
     await expectRefusedAs(await post(body), first.registrationNumber);
+    await expectRefusedAs(await post({ ...body, mother }), first.registrationNumber);
 
-    // The later registration can still be corrected, and stays without the birth's identity.
-    const { office: _office, ...details } = body;
+    // The later registration can still be corrected, and stays without the birth's keys.
+    const { office: _office, ...details }: Draft = { ...body, mother };
     const fixed = { ...details, informant: { ...details.informant, givenName: 'Olim' } };
     const corrected = await t.request('POST', `/v1/records/${second.id}/corrections`, { token: urgut, body: { correctsVersion: 1, reason: 'Informant given name per the passport', details: fixed } });
     expect(corrected.status, JSON.stringify(await json(corrected.clone()))).toBe(201);
-    const [after] = await t.env.sql<{ birth_identity: string | null }[]>`select birth_identity from registry_records where record_id = ${second.id}`;
-    expect(after!.birth_identity).toBeNull();
+    const [after] = await t.env.sql<{ birth_identity: string | null; birth_identity_pinfl: string | null }[]>`
+      select birth_identity, birth_identity_pinfl from registry_records where record_id = ${second.id}`;
+    expect(after).toEqual({ birth_identity: null, birth_identity_pinfl: null });
   });
 });

@@ -18,7 +18,7 @@ import { MarriageDetails } from '../marriages/schema.ts';
 import { checkMarriage } from '../marriages/rules.ts';
 import { noCurrentMarriage } from '../marriages/routes.ts';
 import { RegistrationCreated, created, problems } from '../schemas/responses.ts';
-import { birthIdentity, birthPeople, marriagePeople, type IndexedPerson } from './people.ts';
+import { birthIdentity, birthPeople, marriagePeople, type BirthIdentity, type IndexedPerson } from './people.ts';
 import { RecordParams, visibleRecord } from './params.ts';
 
 const { office: _office, ...birthDetailsExample } = BIRTH_EXAMPLE;
@@ -65,7 +65,7 @@ interface Checked {
   details: Record<string, unknown>;
   confirmed?: unknown[];
   people: IndexedPerson[];
-  birthIdentity: string | null;
+  birthIdentity: BirthIdentity | null;
   before?: (tx: TransactionSql) => Promise<void>;
 }
 

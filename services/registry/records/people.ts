@@ -62,15 +62,30 @@ export function marriagePeople(d: MarriageDetails): IndexedPerson[] {
 }
 
 /**
- * What makes two birth registrations one birth: the child's family and given names and date of
- * birth, and the mother: her PINFL where it is known (two mothers of one name and birthday are not
- * one), else her names and date of birth. Names in their search form, so that the same child
- * registered again in the other script, or with the apostrophes typed otherwise, is the same
- * birth. One registration per birth is kept by a unique index (migration 0010); a correction moves
- * the record's identity with it. Stored identities are computed by this function: a change to it
- * (or to searchKey) needs them recomputed, as migration 0010 computed them.
+ * What makes two birth registrations one birth, as two keys, each held by one registration under a
+ * unique index (migrations 0010 and 0015); a registration repeats a birth when either of its keys
+ * is held already:
+ * - `byNames`: the child's family and given names and date of birth, and the mother's. Always
+ *   there, so that a birth registered once with the mother's PINFL and once without is one birth.
+ * - `byPinfl`: the child the same way and the mother's PINFL, where it is known, so that a mother
+ *   whose name was written otherwise (another family name since) is still the same mother.
+ * Names in their search form: the same child registered again in the other script, or with the
+ * apostrophes typed otherwise, is the same birth. Two mothers of one name and birthday whose PINFLs
+ * differ are two mothers: the later birth keeps no `byNames` key (registered-once.ts,
+ * `namesakeOf`). A correction moves the record's keys with it. Stored keys are computed by this
+ * function: a change to it (or to searchKey) needs them recomputed, as migration 0015 computed them.
  */
-export function birthIdentity(d: Pick<BirthDetails, 'child' | 'mother'>): string {
+export interface BirthIdentity {
+  /** Null only as stored: the birth of a namesake mother, or a repeat stored before the key's index. */
+  byNames: string | null;
+  byPinfl: string | null;
+  /** Not stored as a key: tells namesake mothers apart. */
+  motherPinfl: string | null;
+}
+
+export function birthIdentity(d: Pick<BirthDetails, 'child' | 'mother'>): BirthIdentity {
   const person = (p: Named & { dateOfBirth: string }) => `${searchKey(`${p.familyName} ${p.givenName}`)}|${p.dateOfBirth}`;
-  return `${person(d.child)}|${d.mother.pinfl ? `pinfl:${d.mother.pinfl}` : person(d.mother)}`;
+  const child = person(d.child);
+  const pinfl = d.mother.pinfl ?? null;
+  return { byNames: `${child}|${person(d.mother)}`, byPinfl: pinfl ? `${child}|pinfl:${pinfl}` : null, motherPinfl: pinfl };
 }

@@ -8,7 +8,8 @@ import type { PendingQuery, Row } from 'postgres';
 import type { Db, PreparedRecordVersion } from '../../ledger/record-versions.ts';
 import { toHex, type Hex } from '../../ledger/core.ts';
 import { auditRow, type AuditEntry } from '../../audit-trail/trail.ts';
-import type { IndexedPerson } from './people.ts';
+import type { BirthIdentity, IndexedPerson } from './people.ts';
+import type { HeldKeys } from '../births/registered-once.ts';
 
 export type RegistrationKind = 'birth' | 'marriage';
 
@@ -81,8 +82,8 @@ export interface NewRegistryRecord {
   year: number;
   sequence: number;
   registrationNumber: string;
-  /** Births: what makes two registrations one birth ({@link birthIdentity}); one record each. */
-  birthIdentity: string | null;
+  /** Births: what makes two registrations one birth (records/people.ts, birthIdentity); null for marriages. */
+  birthIdentity: BirthIdentity | null;
 }
 
 const recordRow = (r: NewRegistryRecord) => ({
@@ -93,17 +94,35 @@ const recordRow = (r: NewRegistryRecord) => ({
   registration_sequence: r.sequence,
   registration_number: r.registrationNumber,
   current_version: 1,
-  birth_identity: r.birthIdentity,
+  birth_identity: r.birthIdentity?.byNames ?? null,
+  birth_identity_pinfl: r.birthIdentity?.byPinfl ?? null,
 });
 
-/** The unique index behind {@link NewRegistryRecord.birthIdentity} (migration 0010). */
-export const BIRTH_IDENTITY_INDEX = 'registry_records_birth_identity';
+/** The unique indexes behind a birth's two keys (migrations 0010 and 0015). */
+export const BIRTH_IDENTITY_INDEXES: ReadonlySet<string> = new Set(['registry_records_birth_identity', 'registry_records_birth_identity_pinfl']);
 
-/** The registration number of each of `identities` that is registered already. */
-export async function findBirthRegistrations(db: Db, identities: readonly string[]): Promise<Map<string, string>> {
-  const rows = await db<{ birth_identity: string; registration_number: string }[]>`
-    select birth_identity, registration_number from registry_records where birth_identity = any(${db.array(identities as string[])}::text[])`;
-  return new Map(rows.map((r) => [r.birth_identity, r.registration_number]));
+/** A registration holding a birth's key. */
+export interface BirthHolder {
+  recordId: string;
+  registrationNumber: string;
+  motherPinfl: string | null;
+}
+
+/** The registrations holding any key of `identities`, other than `except` (a record being corrected holds its own). */
+export async function findBirthHolders(db: Db, identities: readonly BirthIdentity[], except?: string): Promise<HeldKeys<BirthHolder>> {
+  const keys = (pick: (i: BirthIdentity) => string | null) => identities.map(pick).filter((k): k is string => k !== null);
+  const rows = await db<{ record_id: string; registration_number: string; birth_identity: string | null; birth_identity_pinfl: string | null; mother_pinfl: string | null }[]>`
+    select r.record_id, r.registration_number, r.birth_identity, r.birth_identity_pinfl, m.pinfl as mother_pinfl
+    from registry_records r left join registry_people m on m.record_id = r.record_id and m.role = 'mother'
+    where (r.birth_identity = any(${db.array(keys((i) => i.byNames))}::text[]) or r.birth_identity_pinfl = any(${db.array(keys((i) => i.byPinfl))}::text[]))
+      ${except ? db`and r.record_id <> ${except}::uuid` : db``}`;
+  const held = { byNames: new Map<string, BirthHolder>(), byPinfl: new Map<string, BirthHolder>() };
+  for (const r of rows) {
+    const holder = { recordId: r.record_id, registrationNumber: r.registration_number, motherPinfl: r.mother_pinfl };
+    if (r.birth_identity !== null) held.byNames.set(r.birth_identity, holder);
+    if (r.birth_identity_pinfl !== null) held.byPinfl.set(r.birth_identity_pinfl, holder);
+  }
+  return held;
 }
 
 const personRow = (p: IndexedPerson & { recordId: string }) => ({
@@ -172,8 +191,8 @@ export function insertRegistrations(tx: Db, batch: readonly RegistrationRows[]):
     ), pending as (
       insert into ledger_pending (version_id) select id from version
     ), record as (
-      insert into registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity)
-      select record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity
+      insert into registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity, birth_identity_pinfl)
+      select record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity, birth_identity_pinfl
       from json_populate_recordset(null::registry_records, ${records}::text::json) with ordinality order by ordinality
     ), person as (
       insert into registry_people (record_id, role, search_name, identity_name, identity_name_after, date_of_birth, pinfl)
@@ -222,14 +241,19 @@ export async function findRegistryRecord(db: Db, recordId: string, options: { lo
 }
 
 /** Makes `version` the current one and re-indexes its people. */
-export async function advanceRecord(tx: Db, recordId: string, version: number, people: readonly IndexedPerson[], birthIdentity: string | null): Promise<void> {
-  // A birth stored twice before migration 0010 has no identity (the first registration of it has):
-  // it keeps none while it still is that birth, so that it can be corrected at all.
+export async function advanceRecord(tx: Db, recordId: string, version: number, people: readonly IndexedPerson[], identity: BirthIdentity | null): Promise<void> {
+  // A birth stored twice before a key's index existed has no such key (the first registration of it
+  // has): it keeps none while it still is that birth, so that it can be corrected at all.
+  const byNames = identity?.byNames ?? null;
+  const byPinfl = identity?.byPinfl ?? null;
   await tx`
     update registry_records r set current_version = ${version}, corrected_at = now(),
       birth_identity = case
-        when r.birth_identity is null and exists (select 1 from registry_records o where o.birth_identity = ${birthIdentity} and o.record_id <> r.record_id) then null
-        else ${birthIdentity}::text end
+        when r.birth_identity is null and exists (select 1 from registry_records o where o.birth_identity = ${byNames} and o.record_id <> r.record_id) then null
+        else ${byNames}::text end,
+      birth_identity_pinfl = case
+        when r.birth_identity_pinfl is null and exists (select 1 from registry_records o where o.birth_identity_pinfl = ${byPinfl} and o.record_id <> r.record_id) then null
+        else ${byPinfl}::text end
     where r.record_id = ${recordId}`;
   await tx`delete from registry_people where record_id = ${recordId}`;
   await insertPeople(tx, people.map((p) => ({ ...p, recordId })));
