@@ -46,7 +46,7 @@ export function registerAudit(program: Command): void {
     .option('--max-pending-age <duration>', 'report versions and batches waiting for anchoring longer than this (e.g. 90s, 30m, 1h, 2d)', '1h')
     .option('--fixity', 'check every stored object against its committed SHA-256')
     .option('--sample <n>', 'with fixity: check a random sample of N objects (implies --fixity)')
-    .option('--people', "also check the registry's people index (names, dates of birth, PINFLs) and birth identities against the records: one more pass")
+    .option('--people', "also check the registry's people index (names, dates of birth, PINFLs) and birth keys against the records (about half again as long)")
     .option('--report <file.html>', 'also write the findings as a self-contained HTML report')
     .option('--rpc <url>', 'chain JSON-RPC endpoint (default: CHAIN_RPC_URL, else the embedded chain)')
     .option('--contract <address>', "the registry's published contract address (default: ANCHOR_CONTRACT_ADDRESS, else the embedded deployment)")

@@ -24,6 +24,7 @@ import { countByKind, sortFindings, type Finding, type FindingKind } from './fin
 import { checkFixity, ObjectSample } from './fixity.ts';
 import { LeafPool } from './leaf-pool.ts';
 import { scanVersions } from './ledger-scan.ts';
+import type { IndexDifference } from './people-index.ts';
 import { nameMissingVersions } from './missing-versions.ts';
 import { checkRecordIndexes, registrationNumbers } from './record-index.ts';
 import { isRowSecurityRefusal, readOnlySnapshot, rowSecurityFindings } from './read-only.ts';
@@ -34,8 +35,9 @@ export interface AuditOptions {
   /** Check stored objects against their committed SHA-256 (needs `store`). */
   fixity?: boolean;
   /**
-   * Check the registry's people index and birth identities against the committed records too
-   * (registry-index.ts): one more pass over every indexed person, as long as the rest.
+   * Check the registry's people index and birth keys against the committed records too
+   * (people-index.ts): compared during the pass over the ledger, with each current version's
+   * index rows read beside it.
    */
   people?: boolean;
   /** With fixity: check a uniform random sample of this many objects instead of all. */
@@ -179,6 +181,7 @@ async function auditLedger(
   };
   let done = 0;
   const versions = Number(count!.total);
+  const peopleIndex = options.people ? new Map<string, IndexDifference>() : undefined;
   const totals = await scanVersions({
     tx,
     pool,
@@ -187,6 +190,7 @@ async function auditLedger(
     objects,
     maxPendingAgeMs: options.maxPendingAgeMs,
     chunkSize: options.chunkSize ?? 2000,
+    ...(peopleIndex && { peopleIndex }),
     onBatchComplete: buildRoot,
     onProgress: (n) => {
       done += n;
@@ -196,7 +200,7 @@ async function auditLedger(
   for (const entry of book.values()) if (isComplete(entry)) buildRoot(entry);
   const verdicts = await judgeBatches(tx, book, findings, options.maxPendingAgeMs);
   const changed = findings.flatMap((f) => (f.versionId && (f.kind === 'content-changed' || f.kind === 'identity-mismatch') ? [f.versionId] : []));
-  findings.push(...(await checkRecordIndexes(tx, undefined, { changedVersions: changed, people: options.people ?? false })));
+  findings.push(...(await checkRecordIndexes(tx, undefined, { changedVersions: changed, ...(peopleIndex && { people: peopleIndex }) })));
   await nameMissingVersions(tx, findings, book);
   return {
     findings,

@@ -6,6 +6,7 @@
  * (`services/ledger/core.ts`); nothing here re-implements it.
  */
 import { canonicalise, commitmentOf, leafOf, sealLeaves, type Hex } from '../ledger/core.ts';
+import { indexDifferences, NameKeys, type IndexDifference } from './people-index.ts';
 
 /** Rows of `record_versions` as the scan reads them (hex without `0x`, content as jsonb text). */
 export interface LeafChunk {
@@ -15,6 +16,8 @@ export interface LeafChunk {
   leaves: string[];
   /** The row's own columns, to compare with what its committed content says (absent: not compared). */
   identities?: RowIdentity[];
+  /** Each row's registry index where it is a registration's current version (people-index.ts, indexedColumn); absent: not compared. */
+  indexed?: (string | null)[];
 }
 
 /**
@@ -61,7 +64,13 @@ export interface LeafChunkResult {
   mismatches: Mismatch[];
   identities: IdentityMismatch[];
   objects: CommittedObject[];
+  /** Registrations whose people index or birth keys differ from what their version committed. */
+  index: { index: number; difference: IndexDifference }[];
 }
+
+/** Names repeat across a register: their keys are worked out once per worker, up to a bound on memory. */
+let nameKeys = new NameKeys();
+const NAME_KEYS_KEPT = 200_000;
 
 const SHA256_HEX = /^(0x)?[0-9a-fA-F]{64}$/;
 
@@ -71,6 +80,8 @@ export function computeLeaves(chunk: LeafChunk): LeafChunkResult {
   const mismatches: Mismatch[] = [];
   const identities: IdentityMismatch[] = [];
   const objects: CommittedObject[] = [];
+  const index: LeafChunkResult['index'] = [];
+  if (nameKeys.size > NAME_KEYS_KEPT) nameKeys = new NameKeys();
   for (let i = 0; i < n; i++) {
     let content: unknown;
     let commitment: Hex;
@@ -93,10 +104,13 @@ export function computeLeaves(chunk: LeafChunk): LeafChunkResult {
       const identity = chunk.identities?.[i];
       const broken = identity && checkIdentity(content as CommittedIdentity, identity);
       if (broken) identities.push({ index: i, ...broken });
+      const indexed = !broken && chunk.indexed?.[i];
+      const difference = indexed && indexDifferences(content, indexed, nameKeys);
+      if (difference) index.push({ index: i, difference });
     }
     for (const object of committedObjects(content)) objects.push({ index: i, ...object });
   }
-  return { leaves, mismatches, identities, objects };
+  return { leaves, mismatches, identities, objects, index };
 }
 
 interface CommittedIdentity {

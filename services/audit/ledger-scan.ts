@@ -12,6 +12,7 @@ import type { Finding } from './findings.ts';
 import type { ObjectSample } from './fixity.ts';
 import type { LeafPool } from './leaf-pool.ts';
 import type { LeafChunkResult } from './leaf-work.ts';
+import { indexedColumn, type IndexDifference } from './people-index.ts';
 
 interface VersionRow {
   id: bigint;
@@ -28,6 +29,8 @@ interface VersionRow {
   position: number | null;
   pending: boolean;
   stale: boolean | null;
+  /** The record's registry index, where this is a registration's current version and people are checked. */
+  indexed: string | null;
 }
 
 export interface ScanContext {
@@ -38,6 +41,11 @@ export interface ScanContext {
   objects: ObjectSample;
   maxPendingAgeMs: number;
   chunkSize: number;
+  /**
+   * Where set, each registration's people index and birth keys are compared with its current
+   * version in the same pass (people-index.ts), and the records that differ are put here.
+   */
+  peopleIndex?: Map<string, IndexDifference>;
   /** Called once every version of a batch has been hashed. */
   onBatchComplete(entry: BatchEntry): void;
   onProgress(versions: number): void;
@@ -58,10 +66,12 @@ export async function scanVersions(ctx: ScanContext): Promise<ScanTotals> {
            end as before,
            v.content::text as content, encode(v.salt, 'hex') as salt, encode(v.commitment, 'hex') as commitment,
            encode(v.leaf, 'hex') as leaf, l.batch_id, l.position, p.version_id is not null as pending,
-           p.enqueued_at < now() - make_interval(secs => ${ctx.maxPendingAgeMs / 1000}::double precision) as stale
+           p.enqueued_at < now() - make_interval(secs => ${ctx.maxPendingAgeMs / 1000}::double precision) as stale,
+           ${ctx.peopleIndex ? indexedColumn(ctx.tx) : ctx.tx`null`} as indexed
     from record_versions v
     left join batch_leaves l on l.version_id = v.id
     left join ledger_pending p on p.version_id = v.id
+    ${ctx.peopleIndex ? ctx.tx`left join registry_records r on r.record_id = v.record_id and r.current_version = v.version` : ctx.tx``}
     order by v.id`;
   // Keep every worker busy with one chunk queued behind it, and no more: memory stays flat.
   const maxInFlight = Math.max(1, ctx.pool.size * 2);
@@ -75,6 +85,7 @@ export async function scanVersions(ctx: ScanContext): Promise<ScanTotals> {
         commitments: rows.map((r) => r.commitment),
         leaves: rows.map((r) => r.leaf),
         identities: rows.map((r) => ({ recordId: r.record_id, version: r.version, kind: r.kind, previousColumn: r.previous_commitment, before: r.before })),
+        ...(ctx.peopleIndex && { indexed: rows.map((r) => r.indexed) }),
       })
       .then((result) => place(ctx, rows, result, totals))
       .catch((error: unknown) => void (failure ??= error));
@@ -127,6 +138,7 @@ function place(ctx: ScanContext, rows: VersionRow[], result: LeafChunkResult, to
     } else totals.pendingWithinAge++;
   }
   for (const o of result.objects) ctx.objects.add({ versionId: String(rows[o.index]!.id), key: o.key, sha256: o.sha256 });
+  for (const d of result.index) ctx.peopleIndex?.set(rows[d.index]!.record_id, d.difference);
   totals.versions += rows.length;
   ctx.onProgress(rows.length);
 }

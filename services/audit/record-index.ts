@@ -10,6 +10,7 @@
 import type { TransactionSql } from '../database/client.ts';
 import type { Finding } from './findings.ts';
 import { checkRegistryIndex } from './registry-index.ts';
+import type { IndexDifference } from './people-index.ts';
 import { COPIED_COLUMNS } from '../../scanner-pipeline/archive/entry.ts';
 
 /** Registry record kinds (registry_records.kind): the ledger records that must have an index row. */
@@ -19,13 +20,18 @@ const REGISTRATION_KINDS = ['birth', 'marriage'];
  * Every check below, in one list: the audit runs them all, `verify record` too (for one record).
  * `changedVersions` are versions whose content the audit found changed: an index row derived from
  * what they committed cannot be judged by what they hold now (their own finding says enough).
- * `people` adds the registry's people index (registry-index.ts), a pass as long as the rest.
+ * `people` is how the registry's people index differs (people-index.ts: worked out during the
+ * audit's pass when asked for, or for verify's one record); absent, it was not checked.
  */
-export async function checkRecordIndexes(tx: TransactionSql, recordId?: string, options: { changedVersions?: readonly string[]; people: boolean } = { people: true }): Promise<Finding[]> {
+export async function checkRecordIndexes(
+  tx: TransactionSql,
+  recordId: string | undefined,
+  options: { changedVersions?: readonly string[]; people?: ReadonlyMap<string, IndexDifference> },
+): Promise<Finding[]> {
   return [
     ...(await checkCurrentVersions(tx, recordId)),
     ...(await checkRegistrationsIndexed(tx, recordId)),
-    ...(await checkRegistryIndex(tx, { recordId, changedVersions: options.changedVersions ?? [], people: options.people })),
+    ...(await checkRegistryIndex(tx, { recordId, changedVersions: options.changedVersions ?? [], ...(options.people && { people: options.people }) })),
     ...(await checkAuditTrailRecords(tx, recordId)),
     ...(await checkArchiveDocuments(tx, recordId)),
   ];

@@ -16,6 +16,7 @@ import type { Finding } from './findings.ts';
 import { leafCountText } from './ledger-scan.ts';
 import { checkIdentity } from './leaf-work.ts';
 import { checkRecordIndexes } from './record-index.ts';
+import { readPeopleIndex } from './people-index.ts';
 import { readOnlySnapshot, rowSecurityFindings } from './read-only.ts';
 
 export interface RecordStep {
@@ -92,7 +93,7 @@ export async function verifyRecord(sql: Sql, chain: AnchorReader, recordId: stri
       left join batch_anchors a on a.batch_id = l.batch_id
       where v.record_id = ${recordId}
       order by v.version`;
-    return { rows, current: await currentVersionOf(tx, recordId), problems: await checkRecordIndexes(tx, recordId) };
+    return { rows, current: await currentVersionOf(tx, recordId), problems: await checkRecordIndexes(tx, recordId, { people: await readPeopleIndex(tx, recordId) }) };
   });
   // Exit 2 is for an id nothing knows; a record the index or the audit trail knows is a finding.
   if (!rows.length && !problems.length) throw new RegistryError('not-found', `no record ${recordId} in the database`, { field: 'id' });

@@ -38,14 +38,20 @@ const PLACES = [
 
 const pick = <T>(list: readonly T[], n: number): T => list[n % list.length]!;
 const date = (year: number, n: number) => `${year}-${String((n % 12) + 1).padStart(2, '0')}-${String((n % 28) + 1).padStart(2, '0')}`;
+/** The `days`-th day after 1 January of `year`. */
+const dayOf = (year: number, days: number) => new Date(Date.UTC(year, 0, 1) + days * 86_400_000).toISOString().slice(0, 10);
 
-/** A birth record version as the registry commits it (services/registry/registrations.ts): about 1 KB of JSON. */
+/**
+ * A birth record version as the registry commits it (services/registry/registrations.ts): about 1 KB
+ * of JSON. Every birth is another (records/people.ts, birthIdentity): the child's and the mother's
+ * dates of birth together are unique up to 3,285,000 births, the mothers born 1975-1999.
+ */
 function birth(n: number, recordId: string) {
   const family = pick(FAMILY, n);
   const father = { familyName: family, givenName: pick(GIVEN, n + 3), patronymic: "Olim o'g'li", dateOfBirth: date(1990, n), citizenship: 'UZ', pinfl: String(30000000000000 + n) };
   const details = {
-    child: { familyName: `${family}a`, givenName: pick(GIVEN, n), patronymic: 'Rustam qizi', sex: n % 2 ? 'female' : 'male', dateOfBirth: date(2025, n), placeOfBirth: pick(PLACES, n) },
-    mother: { familyName: `${family}a`, givenName: pick(GIVEN, n + 7), patronymic: 'Akmal qizi', dateOfBirth: date(1996, n), citizenship: 'UZ', pinfl: String(40000000000000 + n) },
+    child: { familyName: `${family}a`, givenName: pick(GIVEN, n), patronymic: 'Rustam qizi', sex: n % 2 ? 'female' : 'male', dateOfBirth: dayOf(2025, n % 365), placeOfBirth: pick(PLACES, n) },
+    mother: { familyName: `${family}a`, givenName: pick(GIVEN, n + 7), patronymic: 'Akmal qizi', dateOfBirth: dayOf(1975, Math.floor(n / 365) % 9000), citizenship: 'UZ', pinfl: String(40000000000000 + n) },
     father,
     informant: { ...father, relationship: 'father' },
   } as BirthDetails;

@@ -3,8 +3,9 @@
  * tree rebuilt and compared with the chain) of 100,000 and 1,000,000 record versions, next to the
  * baseline of raw keccak256 hashing of the same count (32-byte inputs, one thread) measured in the
  * same run. Goal: 1,000,000 versions in under 60 s on the 2-core machine (fixity aside). The last
- * line of each size is the audit with `--people` (the registry's people index against the records
- * too: one more pass over every indexed person), which the goal does not cover, as fixity.
+ * line of each size is the audit with `--people` (the registry's people index and birth keys
+ * against the records too, read beside every current version in the same pass), which the goal
+ * does not cover, as fixity.
  *
  *   node tests/bench/audit.ts                 PostgreSQL: DATABASE_URL or TEST_DATABASE_URL (a scratch
  *                                             database is created and dropped there), else a server
@@ -179,8 +180,9 @@ async function generateLedger(sql: Sql, n: number, rpcUrl: string, contract: Dep
 }
 
 async function copy(sql: Sql, target: string, text: string): Promise<void> {
-  const writable = await sql.unsafe(`copy ${target} from stdin`).writable();
-  await pipeline(Readable.from([text]), writable);
+  const query = sql.unsafe(`copy ${target} from stdin`);
+  // A refused row fails the query, not the stream: wait for both, or the benchmark would hang.
+  await Promise.all([query.writable().then((writable) => pipeline(Readable.from([text]), writable)), query]);
 }
 
 async function anchorRoots(sql: Sql, rpcUrl: string, contract: Deployed, tasks: BatchTask[], roots: string[]): Promise<void> {
