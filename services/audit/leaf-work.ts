@@ -104,7 +104,8 @@ export function computeLeaves(chunk: LeafChunk): LeafChunkResult {
       const identity = chunk.identities?.[i];
       const broken = identity && checkIdentity(content as CommittedIdentity, identity);
       if (broken) identities.push({ index: i, ...broken });
-      const indexed = !broken && chunk.indexed?.[i];
+      // A version moved to another record says nothing of that record's index (its own finding says enough).
+      const indexed = broken?.kind !== 'identity-mismatch' && chunk.indexed?.[i];
       const difference = indexed && indexDifferences(content, indexed, nameKeys);
       if (difference) index.push({ index: i, difference });
     }
