@@ -72,7 +72,7 @@ export function marriagePeople(d: MarriageDetails): IndexedPerson[] {
  * Names in their search form: the same child registered again in the other script, or with the
  * apostrophes typed otherwise, is the same birth. Two mothers of one name and birthday whose PINFLs
  * differ are two mothers: the later birth keeps no `byNames` key (registered-once.ts,
- * `namesakeOf`). A correction moves the record's keys with it. Stored keys are computed by this
+ * `judgeBirth`). A correction moves the record's keys with it. Stored keys are computed by this
  * function: a change to it (or to searchKey) needs them recomputed, as migration 0015 computed them.
  */
 export interface BirthIdentity {

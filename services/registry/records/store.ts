@@ -103,7 +103,6 @@ export const BIRTH_IDENTITY_INDEXES: ReadonlySet<string> = new Set(['registry_re
 
 /** A registration holding a birth's key. */
 export interface BirthHolder {
-  recordId: string;
   registrationNumber: string;
   motherPinfl: string | null;
 }
@@ -111,14 +110,14 @@ export interface BirthHolder {
 /** The registrations holding any key of `identities`, other than `except` (a record being corrected holds its own). */
 export async function findBirthHolders(db: Db, identities: readonly BirthIdentity[], except?: string): Promise<HeldKeys<BirthHolder>> {
   const keys = (pick: (i: BirthIdentity) => string | null) => identities.map(pick).filter((k): k is string => k !== null);
-  const rows = await db<{ record_id: string; registration_number: string; birth_identity: string | null; birth_identity_pinfl: string | null; mother_pinfl: string | null }[]>`
-    select r.record_id, r.registration_number, r.birth_identity, r.birth_identity_pinfl, m.pinfl as mother_pinfl
+  const rows = await db<{ registration_number: string; birth_identity: string | null; birth_identity_pinfl: string | null; mother_pinfl: string | null }[]>`
+    select r.registration_number, r.birth_identity, r.birth_identity_pinfl, m.pinfl as mother_pinfl
     from registry_records r left join registry_people m on m.record_id = r.record_id and m.role = 'mother'
     where (r.birth_identity = any(${db.array(keys((i) => i.byNames))}::text[]) or r.birth_identity_pinfl = any(${db.array(keys((i) => i.byPinfl))}::text[]))
       ${except ? db`and r.record_id <> ${except}::uuid` : db``}`;
   const held = { byNames: new Map<string, BirthHolder>(), byPinfl: new Map<string, BirthHolder>() };
   for (const r of rows) {
-    const holder = { recordId: r.record_id, registrationNumber: r.registration_number, motherPinfl: r.mother_pinfl };
+    const holder = { registrationNumber: r.registration_number, motherPinfl: r.mother_pinfl };
     if (r.birth_identity !== null) held.byNames.set(r.birth_identity, holder);
     if (r.birth_identity_pinfl !== null) held.byPinfl.set(r.birth_identity_pinfl, holder);
   }
