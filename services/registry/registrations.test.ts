@@ -10,7 +10,10 @@ import { connectDatabase } from '../database/client.ts';
 import { readAuditTrail } from '../audit-trail/trail.ts';
 import { listOffices, type Office } from './offices.ts';
 import { issueRegistrations, registrationQueue, type NewRegistration } from './registrations.ts';
-import { findIssued } from './records/store.ts';
+import { findIssued, insertRegistrations, type RegistrationRows } from './records/store.ts';
+import { pipelinedTransaction } from './records/transaction.ts';
+import { prepareRecordVersion } from '../ledger/record-versions.ts';
+import { yearInTashkent } from './dates.ts';
 
 let env: TestEnvironment;
 let offices: Map<string, Office>;
@@ -123,6 +126,69 @@ describe('issuing registrations together', () => {
     } finally {
       await throughProxy.end({ timeout: 1 });
       await proxy.close();
+    }
+  });
+});
+
+describe('registration numbers foreseen by an API process', () => {
+  const counterOf = async (office: string) =>
+    (await env.sql<{ last_sequence: number }[]>`select last_sequence from registration_counters where office_code = ${office}`)[0]?.last_sequence;
+
+  it('takes the number of a registration of an office it foresees in the statement that writes it', async () => {
+    const issue = registrationQueue(env.sql, { maxInFlight: 1 });
+    for (let i = 0; i < 3; i++) await issue(registration('2601'));
+    const holder = await env.sql.reserve();
+    try {
+      await holder`begin`;
+      await holder`select 1 from registration_counters where office_code = '2601' for update`;
+      const fourth = issue(registration('2601'));
+      let waiting: { query: string }[] = [];
+      while (waiting.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        waiting = await holder<{ query: string }[]>`select query from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+      }
+      expect(waiting[0]!.query).toContain('numbers_taken');
+      await holder`commit`;
+      expect(sequence((await fourth).registrationNumber)).toBe(4);
+    } finally {
+      holder.release();
+    }
+  });
+
+  it('is refused by the database when the numbers are not the counter\'s, and nothing of the batch is kept', async () => {
+    await issueRegistrations(env.sql, [registration('2602'), registration('2602')]);
+    const r = registration('2602');
+    const year = yearInTashkent();
+    // Foreseen as number 5, where the counter stands at 2: numbers 3 and 4 would be a gap.
+    const rows: RegistrationRows[] = [
+      {
+        version: prepareRecordVersion({ recordId: r.recordId, kind: 'birth', data: { registration: { number: `2602-${year}-000005` } } }),
+        record: { recordId: r.recordId, kind: 'birth', office: '2602', year, sequence: 5, registrationNumber: `2602-${year}-000005`, birthIdentity: null },
+        people: r.people,
+        audit: r.audit,
+      },
+    ];
+    const write = pipelinedTransaction(env.sql, async (tx) => ({ last: insertRegistrations(tx, rows, { year, counts: new Map([['2602', 1]]), first: new Map([['2602', 5]]) }), result: null }));
+    await expect(write).rejects.toMatchObject({ code: 'CR001' });
+    expect(await counterOf('2602')).toBe(2);
+    expect(await findIssued(env.sql, [r.recordId])).toEqual(new Map());
+  });
+
+  it('numbers the registrations of two processes sharing an office without a gap or a number given twice', async () => {
+    const other = connectDatabase(env.config, { max: 4 });
+    try {
+      const here = registrationQueue(env.sql, { maxInFlight: 1 });
+      const there = registrationQueue(other, { maxInFlight: 1 });
+      const issued = [];
+      // Each process foresees the office after its own registrations, then finds the other took the numbers.
+      for (const [n, issue] of [[3, here], [3, there], [2, here], [4, there], [3, here]] as const) {
+        for (let i = 0; i < n; i++) issued.push(await issue(registration('2603')));
+      }
+      issued.push(...(await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? here : there)(registration('2603'))))));
+      expect(issued.map((i) => sequence(i.registrationNumber)).sort((a, b) => a - b)).toEqual(Array.from({ length: 55 }, (_, i) => i + 1));
+      expect(await counterOf('2603')).toBe(55);
+    } finally {
+      await other.end({ timeout: 1 });
     }
   });
 });

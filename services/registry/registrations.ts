@@ -29,6 +29,7 @@ import {
   type RegistrationRows,
 } from './records/store.ts';
 import { pipelinedTransaction } from './records/transaction.ts';
+import { NumberForecast, NUMBERS_NOT_AS_FORESEEN } from './records/number-forecast.ts';
 import { birthRegisteredAlready, judgeBirth, repeatsInBatch } from './births/registered-once.ts';
 
 /** What the ledger commits to for a registration (DESIGN.md: RFC 8785 of this, salted). */
@@ -123,36 +124,76 @@ export async function issueEach(sql: Sql, regs: readonly NewRegistration[], befo
   return outcomes;
 }
 
-/** One transaction for all of `regs`, or none (a birth registered already fails it on the unique index). */
+/** The number forecast of each database's pool: one per API process and database. */
+const forecasts = new WeakMap<Sql, NumberForecast>();
+const forecastOf = (sql: Sql): NumberForecast => {
+  let forecast = forecasts.get(sql);
+  if (!forecast) forecasts.set(sql, (forecast = new NumberForecast()));
+  return forecast;
+};
+
+/** The constraints a batch numbered from a wrong forecast can break, besides the forecast's own check. */
+const NUMBER_INDEXES: ReadonlySet<string> = new Set(['registry_records_registration_number_key', 'registry_records_office_code_registration_year_registration_key']);
+const missedForecast = (error: unknown): boolean => {
+  const { code, constraint_name } = error as { code?: string; constraint_name?: string };
+  return code === NUMBERS_NOT_AS_FORESEEN || (code === '23505' && NUMBER_INDEXES.has(constraint_name ?? ''));
+};
+
+/**
+ * One transaction for all of `regs`, or none (a birth registered already fails it on the unique
+ * index). Numbered from the forecast where this process foresees every office of the batch (then
+ * the transaction is one round trip, number-forecast.ts), from the counters otherwise; a forecast
+ * the database finds wrong costs the batch one more try, numbered from the counters.
+ */
 async function issueTogether(sql: Sql, regs: readonly NewRegistration[], before?: (tx: Db) => Promise<void>): Promise<Issued[]> {
   const registeredOn = todayInTashkent();
   const year = Number(registeredOn.slice(0, 4));
   const counts = new Map<string, number>();
   for (const r of regs) counts.set(r.office.code, (counts.get(r.office.code) ?? 0) + 1);
-  return pipelinedTransaction(sql, async (tx) => {
-    await before?.(tx);
-    // Taken as late as possible: the counter rows stay locked until commit.
-    const next = await allocateRegistrationNumbers(tx, year, counts);
-    const rows = regs.map((r): RegistrationRows => {
-      const sequence = next.get(r.office.code)!;
-      next.set(r.office.code, sequence + 1);
-      const number = formatRegistrationNumber(r.office.code, year, sequence);
-      const content: RegistrationContent = {
-        registration: { number, office: r.office.code, registeredOn },
-        details: r.details,
-        ...(r.confirmed ? { confirmed: r.confirmed } : {}),
-      };
+  const forecast = forecastOf(sql);
+  // A `before` step has the transaction wait for it anyway: its numbers come from the counters.
+  const foreseen = before ? undefined : forecast.foresee(year, counts);
+  try {
+    return await pipelinedTransaction(sql, async (tx) => {
+      await before?.(tx);
+      let first = foreseen;
+      if (!first) {
+        // Taken as late as possible: the counter rows stay locked until commit.
+        first = await allocateRegistrationNumbers(tx, year, counts);
+        forecast.allocated(year, first, counts);
+      }
+      const rows = numbered(regs, first, year, registeredOn);
+      // One statement for the whole batch, sent with the COMMIT.
       return {
-        version: prepareRecordVersion({ recordId: r.recordId, kind: r.kind, data: content as unknown as Record<string, unknown> }),
-        record: { recordId: r.recordId, kind: r.kind, office: r.office.code, year, sequence, registrationNumber: number, birthIdentity: r.birthIdentity },
-        people: r.people,
-        audit: { ...r.audit, recordId: r.recordId, status: 201 },
+        last: insertRegistrations(tx, rows, foreseen && { year, counts, first: foreseen }),
+        result: rows.map(({ record, version }) => ({ recordId: record.recordId, registrationNumber: record.registrationNumber, version: version.version, commitment: version.commitment })),
       };
     });
-    // One statement for the whole batch, sent with the COMMIT.
+  } catch (error) {
+    // Rolled back (or its outcome unknown): the numbers are given back, the forecast is off.
+    forecast.forget(year, counts.keys());
+    if (foreseen && missedForecast(error)) return issueTogether(sql, regs, before);
+    throw error;
+  }
+}
+
+/** Each registration's rows, numbered in order within its office from `first`. */
+function numbered(regs: readonly NewRegistration[], first: ReadonlyMap<string, number>, year: number, registeredOn: string): RegistrationRows[] {
+  const next = new Map(first);
+  return regs.map((r): RegistrationRows => {
+    const sequence = next.get(r.office.code)!;
+    next.set(r.office.code, sequence + 1);
+    const number = formatRegistrationNumber(r.office.code, year, sequence);
+    const content: RegistrationContent = {
+      registration: { number, office: r.office.code, registeredOn },
+      details: r.details,
+      ...(r.confirmed ? { confirmed: r.confirmed } : {}),
+    };
     return {
-      last: insertRegistrations(tx, rows),
-      result: rows.map(({ record, version }) => ({ recordId: record.recordId, registrationNumber: record.registrationNumber, version: version.version, commitment: version.commitment })),
+      version: prepareRecordVersion({ recordId: r.recordId, kind: r.kind, data: content as unknown as Record<string, unknown> }),
+      record: { recordId: r.recordId, kind: r.kind, office: r.office.code, year, sequence, registrationNumber: number, birthIdentity: r.birthIdentity },
+      people: r.people,
+      audit: { ...r.audit, recordId: r.recordId, status: 201 },
     };
   });
 }

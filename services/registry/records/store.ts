@@ -139,6 +139,39 @@ export async function insertPeople(tx: Db, people: readonly (IndexedPerson & { r
   await tx`insert into registry_people ${tx(people.map(personRow))}`;
 }
 
+/** A batch's runs of numbers: `counts` numbers of each office in `year`, from `first`. */
+export interface NumbersTaken {
+  year: number;
+  counts: ReadonlyMap<string, number>;
+  first: ReadonlyMap<string, number>;
+}
+
+/**
+ * The counters' part of a foreseen batch's statement (CTEs `numbers_taken`, `numbers_foreseen`):
+ * the runs taken, rows locked in office order as allocateRegistrationNumbers locks them, and the
+ * check that each office's counter now ends where the forecast's run ends.
+ */
+function takeForeseenNumbers(tx: Db, { year, counts, first }: NumbersTaken) {
+  const offices = [...counts.keys()].sort();
+  const taken = JSON.stringify(offices.map((office_code) => ({ office_code, year, last_sequence: counts.get(office_code)! })));
+  const expected = JSON.stringify(offices.map((office_code) => ({ office_code, year, last_sequence: first.get(office_code)! + counts.get(office_code)! - 1 })));
+  return tx`
+    numbers_taken as (
+      insert into registration_counters (office_code, year, last_sequence)
+      select office_code, year, last_sequence from json_populate_recordset(null::registration_counters, ${taken}::text::json) with ordinality order by ordinality
+      on conflict (office_code, year) do update set last_sequence = registration_counters.last_sequence + excluded.last_sequence
+      returning office_code, year, last_sequence
+    ), numbers_foreseen as (
+      select registration_numbers_as_foreseen(not exists (
+        select from json_populate_recordset(null::registration_counters, ${expected}::text::json) e
+        left join numbers_taken t using (office_code, year)
+        where t.last_sequence is distinct from e.last_sequence)) as foreseen
+    ),`;
+}
+
+/** Lets an insert of a foreseen batch's statement write only once the counters are taken as foreseen. */
+const foreseenGate = (tx: Db) => tx`where (select foreseen from numbers_foreseen)`;
+
 /** A numbered registration, ready to be written: its first version, index rows and audit entry. */
 export interface RegistrationRows {
   version: PreparedRecordVersion;
@@ -162,8 +195,17 @@ const bytea = (hex: string) => `\\x${hex.slice(2)}`;
  * is JSON already, and serialising the content again would cost as much as canonicalising did.
  * The statement is answered unsent, its parameters serialised here (JSON text, passed as `text`
  * so that postgres.js sends it as it is): it can be pipelined with a COMMIT (transaction.ts).
+ *
+ * With `taking`, the batch was numbered from a forecast (number-forecast.ts) and the statement
+ * also takes its numbers from the counters, as allocateRegistrationNumbers does, and fails unless
+ * they are the ones foreseen (migration 0016). Every insert of the statement is gated on that check
+ * (PostgreSQL runs a statement's parts in an order of its own): nothing is written before the
+ * counter rows are locked, in office order, as a transaction numbered from the counters locks them
+ * before it writes. Otherwise a batch could hold a registration number in the unique index while
+ * waiting for the counter row that a batch of the same office holds, itself waiting to know whether
+ * that number is free: a deadlock (seen under 300 simultaneous births of one office).
  */
-export function insertRegistrations(tx: Db, batch: readonly RegistrationRows[]): PendingQuery<Row[]> {
+export function insertRegistrations(tx: Db, batch: readonly RegistrationRows[], taking?: NumbersTaken): PendingQuery<Row[]> {
   const contents = `[${batch.map((b) => b.version.canonical).join(',')}]`;
   const versions = JSON.stringify(
     batch.map(({ version: v }) => ({
@@ -180,11 +222,12 @@ export function insertRegistrations(tx: Db, batch: readonly RegistrationRows[]):
   const people = JSON.stringify(batch.flatMap((b) => b.people.map((p) => personRow({ ...p, recordId: b.record.recordId }))));
   const audits = JSON.stringify(batch.map((b) => auditRow(b.audit)));
   return tx`
-    with version as (
+    with ${taking ? takeForeseenNumbers(tx, taking) : tx``} version as (
       insert into record_versions (record_id, version, kind, content, salt, commitment, leaf, previous_commitment)
       select v.record_id, v.version, v.kind, c.content, v.salt, v.commitment, v.leaf, v.previous_commitment
       from json_populate_recordset(null::record_versions, ${versions}::text::json) with ordinality v
       join jsonb_array_elements(${contents}::text::jsonb) with ordinality c (content, ordinality) using (ordinality)
+      ${taking ? foreseenGate(tx) : tx``}
       order by ordinality
       returning id
     ), pending as (
@@ -192,15 +235,15 @@ export function insertRegistrations(tx: Db, batch: readonly RegistrationRows[]):
     ), record as (
       insert into registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity, birth_identity_pinfl)
       select record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity, birth_identity_pinfl
-      from json_populate_recordset(null::registry_records, ${records}::text::json) with ordinality order by ordinality
+      from json_populate_recordset(null::registry_records, ${records}::text::json) with ordinality ${taking ? foreseenGate(tx) : tx``} order by ordinality
     ), person as (
       insert into registry_people (record_id, role, search_name, identity_name, identity_name_after, date_of_birth, pinfl)
       select record_id, role, search_name, identity_name, identity_name_after, date_of_birth, pinfl
-      from json_populate_recordset(null::registry_people, ${people}::text::json)
+      from json_populate_recordset(null::registry_people, ${people}::text::json) ${taking ? foreseenGate(tx) : tx``}
     )
     insert into audit_trail (request_id, actor_token_id, actor_name, actor_role, actor_office, method, route, path, record_id, status, client_address, forwarded_for, user_agent)
     select request_id, actor_token_id, actor_name, actor_role, actor_office, method, route, path, record_id, status, client_address, forwarded_for, user_agent
-    from json_populate_recordset(null::audit_trail, ${audits}::text::json) with ordinality order by ordinality`;
+    from json_populate_recordset(null::audit_trail, ${audits}::text::json) with ordinality ${taking ? foreseenGate(tx) : tx``} order by ordinality`;
 }
 
 /** A registration as it was issued: its number and first version, and what that version says. */

@@ -1,10 +1,12 @@
 /**
  * @module
- * A transaction in two round trips, where postgres.js's `sql.begin` takes four (BEGIN, the body,
- * the last statement, COMMIT, each waiting for the answer before it): BEGIN travels with the body's
- * first statement, and COMMIT right behind the body's last statement. Registrations hold their
- * offices' counter rows for the whole transaction, so every round trip saved is throughput per
- * office; and every write to the socket saved is CPU taken from PostgreSQL on the same machine.
+ * A transaction in as few round trips as its body waits for answers, where postgres.js's
+ * `sql.begin` takes four (BEGIN, the body, the last statement, COMMIT, each waiting for the answer
+ * before it): BEGIN travels with the body's first statement, and COMMIT right behind the body's last
+ * statement; a body that waits for nothing (a batch numbered from the forecast) is one round trip,
+ * BEGIN, its statement and COMMIT together. Registrations hold their offices' counter rows for the
+ * whole transaction, so every round trip saved is throughput per office; and every write to the
+ * socket saved is CPU taken from PostgreSQL on the same machine.
  *
  * Why COMMIT may follow the last statement without waiting for its answer: PostgreSQL answers
  * COMMIT in a transaction where a statement failed with ROLLBACK, so a failed last statement takes
@@ -35,9 +37,18 @@ export async function pipelinedTransaction<T>(sql: Sql, body: (tx: Db) => Promis
   try {
     // BEGIN without waiting: postgres.js sends a reserved connection's queries in order, so it
     // reaches the server before the body's statements. It cannot fail on a live connection, and
-    // on a dead one nothing after it can run either.
-    const [, { last, result }] = await Promise.all([tx`begin`.execute(), body(tx)]);
-    await Promise.all([last.execute(), tx`commit`.execute()]);
+    // on a dead one nothing after it can run either; its answer is awaited with the COMMIT's.
+    // (Handled at once, so that its failure is not reported as unhandled while the body runs.)
+    const begun = tx`begin`.execute();
+    const settled = begun.then(
+      () => undefined,
+      () => undefined,
+    );
+    const { last, result } = await body(tx).catch(async (error: unknown) => {
+      await settled;
+      throw error;
+    });
+    await Promise.all([begun, last.execute(), tx`commit`.execute()]);
     idle = true;
     return result;
   } catch (error) {
