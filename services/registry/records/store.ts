@@ -67,13 +67,24 @@ export async function allocateRegistrationNumber(tx: Db, office: string, year: n
  * sequence of each office's run. Rows are locked in office order, so two batches never deadlock.
  */
 export async function allocateRegistrationNumbers(tx: Db, year: number, counts: ReadonlyMap<string, number>): Promise<Map<string, number>> {
-  const rows = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([office_code, n]) => ({ office_code, year, last_sequence: n }));
-  const last = await tx<{ office_code: string; last_sequence: number }[]>`
-    insert into registration_counters ${tx(rows)}
-    on conflict (office_code, year) do update set last_sequence = registration_counters.last_sequence + excluded.last_sequence
-    returning office_code, last_sequence`;
+  const last = await takeNumbers(tx, year, counts);
   return new Map(last.map((r) => [r.office_code, r.last_sequence - counts.get(r.office_code)! + 1]));
 }
+
+/**
+ * The statement that takes `counts` numbers of each office in `year` from the counters and answers
+ * each office's last; a statement of its own, or a part of a foreseen batch's statement.
+ */
+function takeNumbers(tx: Db, year: number, counts: ReadonlyMap<string, number>) {
+  const rows = JSON.stringify(offices(counts).map((office_code) => ({ office_code, year, last_sequence: counts.get(office_code)! })));
+  return tx<{ office_code: string; year: number; last_sequence: number }[]>`
+    insert into registration_counters (office_code, year, last_sequence)
+    select office_code, year, last_sequence from json_populate_recordset(null::registration_counters, ${rows}::text::json) with ordinality order by ordinality
+    on conflict (office_code, year) do update set last_sequence = registration_counters.last_sequence + excluded.last_sequence
+    returning office_code, year, last_sequence`;
+}
+
+const offices = (counts: ReadonlyMap<string, number>) => [...counts.keys()].sort();
 
 export interface NewRegistryRecord {
   recordId: string;
@@ -152,16 +163,10 @@ export interface NumbersTaken {
  * check that each office's counter now ends where the forecast's run ends.
  */
 function takeForeseenNumbers(tx: Db, { year, counts, first }: NumbersTaken) {
-  const offices = [...counts.keys()].sort();
-  const taken = JSON.stringify(offices.map((office_code) => ({ office_code, year, last_sequence: counts.get(office_code)! })));
-  const expected = JSON.stringify(offices.map((office_code) => ({ office_code, year, last_sequence: first.get(office_code)! + counts.get(office_code)! - 1 })));
+  const expected = JSON.stringify(offices(counts).map((office_code) => ({ office_code, year, last_sequence: first.get(office_code)! + counts.get(office_code)! - 1 })));
   return tx`
-    numbers_taken as (
-      insert into registration_counters (office_code, year, last_sequence)
-      select office_code, year, last_sequence from json_populate_recordset(null::registration_counters, ${taken}::text::json) with ordinality order by ordinality
-      on conflict (office_code, year) do update set last_sequence = registration_counters.last_sequence + excluded.last_sequence
-      returning office_code, year, last_sequence
-    ), numbers_foreseen as (
+    numbers_taken as (${takeNumbers(tx, year, counts)}),
+    numbers_foreseen as (
       select registration_numbers_as_foreseen(not exists (
         select from json_populate_recordset(null::registration_counters, ${expected}::text::json) e
         left join numbers_taken t using (office_code, year)
