@@ -145,7 +145,8 @@ describe('registration numbers foreseen by an API process', () => {
       let waiting: { query: string }[] = [];
       while (waiting.length === 0) {
         await new Promise((resolve) => setTimeout(resolve, 20));
-        waiting = await holder<{ query: string }[]>`select query from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+        // Outside the holder's transaction, where pg_stat_activity would answer its first snapshot.
+        waiting = await env.sql<{ query: string }[]>`select query from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
       }
       expect(waiting[0]!.query).toContain('numbers_taken');
       await holder`commit`;

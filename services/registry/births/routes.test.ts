@@ -161,7 +161,9 @@ describe('POST /v1/births when PostgreSQL ends the session midway', () => {
     let waiting: { pid: number }[] = [];
     while (waiting.length === 0) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      waiting = await holder<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+      // Asked outside the holder's transaction: inside one, pg_stat_activity answers the snapshot
+      // of its first reading, and a birth that was not waiting yet then would never be seen waiting.
+      waiting = await t.env.sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
     }
     await holder`select pg_terminate_backend(${waiting[0]!.pid})`;
     await holder`commit`;
