@@ -174,9 +174,6 @@ function takeForeseenNumbers(tx: Db, { year, counts, first }: NumbersTaken) {
     ),`;
 }
 
-/** Lets an insert of a foreseen batch's statement write only once the counters are taken as foreseen. */
-const foreseenGate = (tx: Db) => tx`where (select foreseen from numbers_foreseen)`;
-
 /** A numbered registration, ready to be written: its first version, index rows and audit entry. */
 export interface RegistrationRows {
   version: PreparedRecordVersion;
@@ -226,13 +223,15 @@ export function insertRegistrations(tx: Db, batch: readonly RegistrationRows[], 
   const records = JSON.stringify(batch.map((b) => recordRow(b.record)));
   const people = JSON.stringify(batch.flatMap((b) => b.people.map((p) => personRow({ ...p, recordId: b.record.recordId }))));
   const audits = JSON.stringify(batch.map((b) => auditRow(b.audit)));
+  // A foreseen batch's inserts write only once the counters are taken as foreseen.
+  const gate = taking ? tx`where (select foreseen from numbers_foreseen)` : tx``;
   return tx`
     with ${taking ? takeForeseenNumbers(tx, taking) : tx``} version as (
       insert into record_versions (record_id, version, kind, content, salt, commitment, leaf, previous_commitment)
       select v.record_id, v.version, v.kind, c.content, v.salt, v.commitment, v.leaf, v.previous_commitment
       from json_populate_recordset(null::record_versions, ${versions}::text::json) with ordinality v
       join jsonb_array_elements(${contents}::text::jsonb) with ordinality c (content, ordinality) using (ordinality)
-      ${taking ? foreseenGate(tx) : tx``}
+      ${gate}
       order by ordinality
       returning id
     ), pending as (
@@ -240,15 +239,15 @@ export function insertRegistrations(tx: Db, batch: readonly RegistrationRows[], 
     ), record as (
       insert into registry_records (record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity, birth_identity_pinfl)
       select record_id, kind, office_code, registration_year, registration_sequence, registration_number, current_version, birth_identity, birth_identity_pinfl
-      from json_populate_recordset(null::registry_records, ${records}::text::json) with ordinality ${taking ? foreseenGate(tx) : tx``} order by ordinality
+      from json_populate_recordset(null::registry_records, ${records}::text::json) with ordinality ${gate} order by ordinality
     ), person as (
       insert into registry_people (record_id, role, search_name, identity_name, identity_name_after, date_of_birth, pinfl)
       select record_id, role, search_name, identity_name, identity_name_after, date_of_birth, pinfl
-      from json_populate_recordset(null::registry_people, ${people}::text::json) ${taking ? foreseenGate(tx) : tx``}
+      from json_populate_recordset(null::registry_people, ${people}::text::json) ${gate}
     )
     insert into audit_trail (request_id, actor_token_id, actor_name, actor_role, actor_office, method, route, path, record_id, status, client_address, forwarded_for, user_agent)
     select request_id, actor_token_id, actor_name, actor_role, actor_office, method, route, path, record_id, status, client_address, forwarded_for, user_agent
-    from json_populate_recordset(null::audit_trail, ${audits}::text::json) with ordinality ${taking ? foreseenGate(tx) : tx``} order by ordinality`;
+    from json_populate_recordset(null::audit_trail, ${audits}::text::json) with ordinality ${gate} order by ordinality`;
 }
 
 /** A registration as it was issued: its number and first version, and what that version says. */
