@@ -132,12 +132,8 @@ const forecastOf = (sql: Sql): NumberForecast => {
   return forecast;
 };
 
-/** The constraints a batch numbered from a wrong forecast can break, besides the forecast's own check. */
-const NUMBER_INDEXES: ReadonlySet<string> = new Set(['registry_records_registration_number_key', 'registry_records_office_code_registration_year_registration_key']);
-const missedForecast = (error: unknown): boolean => {
-  const { code, constraint_name } = error as { code?: string; constraint_name?: string };
-  return code === NUMBERS_NOT_AS_FORESEEN || (code === '23505' && NUMBER_INDEXES.has(constraint_name ?? ''));
-};
+/** The database found the batch's foreseen numbers taken (its inserts wait for that check, store.ts). */
+const missedForecast = (error: unknown): boolean => (error as { code?: string }).code === NUMBERS_NOT_AS_FORESEEN;
 
 /**
  * One transaction for all of `regs`, or none (a birth registered already fails it on the unique

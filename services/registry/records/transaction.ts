@@ -37,17 +37,11 @@ export async function pipelinedTransaction<T>(sql: Sql, body: (tx: Db) => Promis
   try {
     // BEGIN without waiting: postgres.js sends a reserved connection's queries in order, so it
     // reaches the server before the body's statements. It cannot fail on a live connection, and
-    // on a dead one nothing after it can run either; its answer is awaited with the COMMIT's.
-    // (Handled at once, so that its failure is not reported as unhandled while the body runs.)
+    // on a dead one nothing after it can run either; its answer is awaited with the COMMIT's (and
+    // its failure marked handled now, so that it is not reported as unhandled while the body runs).
     const begun = tx`begin`.execute();
-    const settled = begun.then(
-      () => undefined,
-      () => undefined,
-    );
-    const { last, result } = await body(tx).catch(async (error: unknown) => {
-      await settled;
-      throw error;
-    });
+    begun.catch(() => {});
+    const { last, result } = await body(tx);
     await Promise.all([begun, last.execute(), tx`commit`.execute()]);
     idle = true;
     return result;
