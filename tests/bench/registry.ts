@@ -23,13 +23,12 @@
  * BENCH_SECONDS (per route and level, default 30), BENCH_CONNECTIONS (levels, default 16,32,64),
  * BENCH_API_PROCESSES (default 1,2).
  */
-import { execFileSync, execFile } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import postgres from 'postgres';
 import type { Sql } from '../../services/database/client.ts';
 import { migrate } from '../../services/database/migrate.ts';
@@ -47,7 +46,6 @@ const PROCESSES = (process.env.BENCH_API_PROCESSES ?? '1,2').split(',').map(Numb
 const P99_GOAL_MS = 100;
 const SLICE_SECONDS = 5;
 const POOL = 20;
-const run_ = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const node = process.execPath;
 
@@ -109,22 +107,29 @@ function cpuSeconds(server: readonly number[], database: string): { server: numb
 
 const cpu = new Map<string, { server: number; database: number; requests: number }>();
 
-async function load(
-  url: string,
-  seconds: number,
-  connections: number,
-  jobs: { token: string; body: string }[],
-  measured: { server: number[]; database: string },
-  key: string,
-): Promise<LoadResult> {
-  const plan = { url, seconds, connections, jobs, expectStatus: 201, raw: true };
-  const before = cpuSeconds(measured.server, measured.database);
-  const { stdout } = await run_(node, [path.join(here, '_load.ts'), JSON.stringify(plan)], { maxBuffer: 1 << 26 });
-  const after = cpuSeconds(measured.server, measured.database);
-  const result = JSON.parse(stdout) as LoadResult;
-  const c = cpu.get(key) ?? { server: 0, database: 0, requests: 0 };
-  cpu.set(key, { server: c.server + after.server - before.server, database: c.database + after.database - before.database, requests: c.requests + result.ok });
-  return result;
+/**
+ * A load generator of its own process (_load.ts), kept for all the slices of one route at one level:
+ * its JIT warm after the warm-up, as one long run's would be, so that no slice measures the
+ * generator's own start.
+ */
+function loadGenerator(url: string, connections: number, jobs: { token: string; body: string }[], measured: { server: number[]; database: string }, key: string) {
+  const plan = { url, seconds: 0, connections, jobs, expectStatus: 201, raw: true };
+  const child = fork(path.join(here, '_load.ts'), [JSON.stringify(plan)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the load generator exited (${code})`))));
+  exited.catch(() => {});
+  return {
+    async run(seconds: number): Promise<LoadResult> {
+      const before = cpuSeconds(measured.server, measured.database);
+      const answered = new Promise<LoadResult>((resolve) => child.once('message', (m) => resolve(m as LoadResult)));
+      child.send({ seconds });
+      const result = await Promise.race([answered, exited]);
+      const after = cpuSeconds(measured.server, measured.database);
+      const c = cpu.get(key) ?? { server: 0, database: 0, requests: 0 };
+      cpu.set(key, { server: c.server + after.server - before.server, database: c.database + after.database - before.database, requests: c.requests + result.ok });
+      return result;
+    },
+    stop: () => void child.kill(),
+  };
 }
 
 const cpuLine = (key: string) => {
@@ -245,18 +250,22 @@ export async function run(): Promise<void> {
             server,
             route,
             slices: [] as LoadResult[],
-            go: (seconds: number) => load(`${server.origin}${route}`, seconds, connections, jobs, { server: server.api.pids(), database: name }, `${server.processes}:${route}`),
+            load: loadGenerator(`${server.origin}${route}`, connections, jobs, { server: server.api.pids(), database: name }, `${server.processes}:${route}`),
           })),
         );
-        for (const r of runs) await r.go(2); // warm-up
-        cpu.clear();
-        for (let done = 0, i = 0; done < SECONDS; done += SLICE_SECONDS, i++) {
-          const seconds = Math.min(SLICE_SECONDS, SECONDS - done);
-          // Each slice starts with another, so none always follows the same leftovers (autovacuum, WAL).
-          for (let k = 0; k < runs.length; k++) {
-            const r = runs[(i + k) % runs.length]!;
-            r.slices.push(await r.go(seconds));
+        try {
+          for (const r of runs) await r.load.run(2); // warm-up
+          cpu.clear();
+          for (let done = 0, i = 0; done < SECONDS; done += SLICE_SECONDS, i++) {
+            const seconds = Math.min(SLICE_SECONDS, SECONDS - done);
+            // Each slice starts with another, so none always follows the same leftovers (autovacuum, WAL).
+            for (let k = 0; k < runs.length; k++) {
+              const r = runs[(i + k) % runs.length]!;
+              r.slices.push(await r.load.run(seconds));
+            }
           }
+        } finally {
+          for (const r of runs) r.load.stop();
         }
         // Fewer offices than connections: some offices are shared by two connections.
         const officesUsed = new Set(jobs.map((j) => (JSON.parse(j.body) as { office: string }).office)).size;
@@ -274,7 +283,8 @@ export async function run(): Promise<void> {
       const [first] = await jobsFor(1);
       console.log();
       for (const server of servers) {
-        const single = await load(`${server.origin}/v1/births`, Math.min(10, SECONDS), LEVELS[0]!, [first!], { server: server.api.pids(), database: name }, 'one office');
+        const generator = loadGenerator(`${server.origin}/v1/births`, LEVELS[0]!, [first!], { server: server.api.pids(), database: name }, 'one office');
+        const single = await generator.run(2).then(() => generator.run(Math.min(10, SECONDS))).finally(generator.stop);
         console.log(line(`POST /v1/births, one office, ${LEVELS[0]} connections, ${server.processes} process${server.processes > 1 ? 'es' : ''}`, single));
       }
       for (const server of servers) console.log(`\nAPI on ${server.processes} process${server.processes > 1 ? 'es' : ''} (pool ${server.pool} each): ${summary(server.levels)}`);
