@@ -129,10 +129,24 @@ function primaryChannel() {
  * Serves `fetch` on `hostname:port`, once it listens. A port that cannot be had is the
  * configuration's problem (the variable `portVariable`, default `PORT`), said in one line.
  */
+/**
+ * How long an idle keep-alive connection stays open. Longer than the idle timeout of the proxies
+ * and load balancers put in front of an API (60 s for nginx's upstream keepalive_timeout and for
+ * AWS's load balancers): with Node's 5 s, the server closes connections the proxy still holds, and
+ * a request the proxy sends on one as it closes is answered 502 by the proxy. A desk's client
+ * reuses its connection between requests the same way.
+ */
+const KEEP_ALIVE_MS = 65_000;
+
 export function serveHttp(options: { fetch: ServedApi['fetch']; hostname: string; port: number; portVariable?: string; what?: string }): Promise<ServerType> {
   const { portVariable = 'PORT', what = 'the HTTP API', ...served } = options;
   return new Promise((resolve, reject) => {
     const server = serve(served, () => resolve(server));
+    if ('keepAliveTimeout' in server) {
+      server.keepAliveTimeout = KEEP_ALIVE_MS;
+      // A request's headers must still arrive in time; Node wants this above keepAliveTimeout.
+      server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+    }
     server.once('error', (error: NodeJS.ErrnoException) => {
       const why = error.code === 'EADDRINUSE' ? 'the address is in use (is another crvs running?)' : error.message;
       reject(new ConfigError(portVariable, `${what} cannot listen on ${options.hostname}:${options.port}: ${why}`));

@@ -41,10 +41,10 @@ const prefix = letters(Math.floor(Math.random() * ALPHABET.length ** 6), 6);
 let sent = 0;
 const unique = (body: string) => (body.includes(UNIQUE) ? body.replace(UNIQUE, `${prefix}${letters(sent++, 6)}`) : body);
 const url = new URL(plan.url);
-// A new agent for each slice: the server closes keep-alive connections idle for 5 s (Node's
-// keepAliveTimeout), and a slice waits longer than that for the other route's; reusing one it is
-// closing would be an error that is not the server's.
-let agent = new Agent({ keepAlive: true, maxSockets: plan.connections });
+// One agent for all slices: its connections stay open while the other route's slices run (the API
+// keeps an idle connection for 65 s, services/http/api-process.ts), as in one long run, and each
+// stays with the API process it was given (API_PROCESSES) for the whole level.
+const agent = new Agent({ keepAlive: true, maxSockets: plan.connections });
 
 function post(job: Job): Promise<number> {
   const body = unique(job.body);
@@ -83,8 +83,6 @@ interface Result {
 }
 
 async function slice(seconds: number): Promise<Result> {
-  agent.destroy();
-  agent = new Agent({ keepAlive: true, maxSockets: plan.connections });
   const latencies: number[] = [];
   let errors = 0;
   const firstErrors: string[] = [];

@@ -109,8 +109,8 @@ const cpu = new Map<string, { server: number; database: number; requests: number
 
 /**
  * A load generator of its own process (_load.ts), kept for all the slices of one route at one level:
- * its JIT warm after the warm-up, as one long run's would be, so that no slice measures the
- * generator's own start.
+ * its JIT warm and its connections open after the warm-up, as one long run's would be, so that no
+ * slice measures the generator's own start.
  */
 function loadGenerator(url: string, connections: number, jobs: { token: string; body: string }[], measured: { server: number[]; database: string }, key: string) {
   const plan = { url, seconds: 0, connections, jobs, expectStatus: 201, raw: true };
