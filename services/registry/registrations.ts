@@ -141,7 +141,7 @@ const missedForecast = (error: unknown): boolean => (error as { code?: string })
  * the transaction is one round trip, number-forecast.ts), from the counters otherwise; a forecast
  * the database finds wrong costs the batch one more try, numbered from the counters.
  */
-async function issueTogether(sql: Sql, regs: readonly NewRegistration[], before?: (tx: Db) => Promise<void>): Promise<Issued[]> {
+async function issueTogether(sql: Sql, regs: readonly NewRegistration[], before?: (tx: Db) => Promise<void>, refused?: ReadonlyMap<string, number>): Promise<Issued[]> {
   const registeredOn = todayInTashkent();
   const year = Number(registeredOn.slice(0, 4));
   const counts = new Map<string, number>();
@@ -150,13 +150,14 @@ async function issueTogether(sql: Sql, regs: readonly NewRegistration[], before?
   // A `before` step has the transaction wait for it anyway: its numbers come from the counters.
   const foreseen = before ? undefined : forecast.foresee(year, counts);
   try {
-    return await pipelinedTransaction(sql, async (tx) => {
+    const issued = await pipelinedTransaction(sql, async (tx) => {
       await before?.(tx);
       let first = foreseen;
       if (!first) {
         // Taken as late as possible: the counter rows stay locked until commit.
         first = await allocateRegistrationNumbers(tx, year, counts);
         forecast.allocated(year, first, counts);
+        if (refused) forecast.mistook(year, refused, first);
       }
       const rows = numbered(regs, first, year, registeredOn);
       // One statement for the whole batch, sent with the COMMIT.
@@ -165,10 +166,13 @@ async function issueTogether(sql: Sql, regs: readonly NewRegistration[], before?
         result: rows.map(({ record, version }) => ({ recordId: record.recordId, registrationNumber: record.registrationNumber, version: version.version, commitment: version.commitment })),
       };
     });
+    if (foreseen) forecast.held(year, foreseen);
+    return issued;
   } catch (error) {
     // Rolled back (or its outcome unknown): the numbers are given back, the forecast is off.
     forecast.forget(year, counts.keys());
-    if (foreseen && missedForecast(error)) return issueTogether(sql, regs, before);
+    // Numbered again from the counters, which also tell which offices' forecasts were wrong.
+    if (foreseen && missedForecast(error)) return issueTogether(sql, regs, before, foreseen);
     throw error;
   }
 }
