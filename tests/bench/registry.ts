@@ -47,7 +47,6 @@ const P99_GOAL_MS = 100;
 const SLICE_SECONDS = 5;
 const POOL = 20;
 const here = path.dirname(fileURLToPath(import.meta.url));
-const node = process.execPath;
 
 interface LoadResult {
   ok: number;
