@@ -69,7 +69,8 @@ function post(job: Job): Promise<number> {
   });
 }
 
-interface Result {
+/** One run's or slice's figures (registry.ts merges slices by their latencies). */
+export interface LoadResult {
   ok: number;
   errors: number;
   firstErrors: string[];
@@ -82,7 +83,7 @@ interface Result {
   latencies?: number[];
 }
 
-async function slice(seconds: number): Promise<Result> {
+async function slice(seconds: number): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   const firstErrors: string[] = [];

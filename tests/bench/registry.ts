@@ -39,6 +39,7 @@ import { BIRTH_EXAMPLE } from '../../services/registry/births/schema.ts';
 import { listOffices } from '../../services/registry/offices.ts';
 import { unitByCode } from '../../services/registry/places/places.ts';
 import { freePort } from '../support/ports.ts';
+import type { LoadResult } from './_load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const LEVELS = (process.env.BENCH_CONNECTIONS ?? '16,32,64').split(',').map(Number);
@@ -48,17 +49,6 @@ const SLICE_SECONDS = 5;
 const POOL = 20;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-interface LoadResult {
-  ok: number;
-  errors: number;
-  firstErrors: string[];
-  seconds: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  max: number;
-  latencies?: number[];
-}
 
 /** One figure over several slices of the same route. */
 function merge(slices: LoadResult[]): LoadResult {
