@@ -154,10 +154,21 @@ export function serveHttp(options: { fetch: ServedApi['fetch']; hostname: string
   });
 }
 
-/** Stops accepting connections and lets requests in flight finish. */
+/**
+ * Stops accepting connections and lets requests in flight finish. Node closes the connections idle
+ * when the server closes, but a connection whose request finishes afterwards would stay open for
+ * its keep-alive time (65 s), and the server with it: such connections are closed as they fall idle.
+ */
 export function closeServer(server: ServerType): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    const closeIdle = () => {
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    };
+    const sweep = setInterval(closeIdle, 50);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
+    closeIdle();
   });
 }

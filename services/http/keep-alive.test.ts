@@ -34,3 +34,29 @@ describe('an idle client connection', () => {
     }
   }, 15_000);
 });
+
+describe('stopping the server', () => {
+  it('ends, without waiting out the keep-alive, once a request in flight when it began is answered', async () => {
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const slowPort = await freePort();
+    const slow = await serveHttp({ fetch: async () => (await answered, new Response('late')), hostname: '127.0.0.1', port: slowPort });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const inFlight = new Promise<number>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: slowPort, path: '/', agent }, (res) => res.resume().on('end', () => resolve(res.statusCode!)))
+          .on('error', reject)
+          .end();
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = Date.now();
+      const stopped = closeServer(slow);
+      answer();
+      expect(await inFlight).toBe(200);
+      await stopped;
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      agent.destroy();
+    }
+  });
+});
