@@ -201,7 +201,13 @@ function numbered(regs: readonly NewRegistration[], first: ReadonlyMap<string, n
 export interface QueueOptions {
   /** Most registrations issued in one transaction. */
   maxBatch?: number;
-  /** Transactions in flight at once; registrations arriving meanwhile wait and go together. */
+  /**
+   * Transactions in flight at once (default 4); registrations arriving meanwhile wait and go
+   * together. A batch's statement runs on one PostgreSQL backend, one core: with more in flight the
+   * batches are smaller and run side by side. Measured in same-run A/B (tests/bench, 64 connections,
+   * 1 API process), 4 against 2: births/s +2 to +7.5% in four pairs and p99 as low or lower; +3.4
+   * and -2% at 32 connections, the same at 16 (where fewer than minConcurrentBatch seldom wait).
+   */
   maxInFlight?: number;
   /**
    * Fewest registrations for which a transaction starts beside one already in flight (default 8);
@@ -230,7 +236,7 @@ interface Waiting {
  */
 export function registrationQueue(sql: Sql, options: QueueOptions = {}): (registration: NewRegistration) => Promise<Issued> {
   const maxBatch = options.maxBatch ?? 64;
-  const maxInFlight = options.maxInFlight ?? 2;
+  const maxInFlight = options.maxInFlight ?? 4;
   const minConcurrentBatch = options.minConcurrentBatch ?? 8;
   const waiting: Waiting[] = [];
   /** Offices whose counter rows batches in flight hold, with how many batches hold each. */
