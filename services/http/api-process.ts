@@ -126,10 +126,6 @@ function primaryChannel() {
 }
 
 /**
- * Serves `fetch` on `hostname:port`, once it listens. A port that cannot be had is the
- * configuration's problem (the variable `portVariable`, default `PORT`), said in one line.
- */
-/**
  * How long an idle keep-alive connection stays open. Longer than the idle timeout of the proxies
  * and load balancers put in front of an API (60 s for nginx's upstream keepalive_timeout and for
  * AWS's load balancers): with Node's 5 s, the server closes connections the proxy still holds, and
@@ -138,6 +134,10 @@ function primaryChannel() {
  */
 const KEEP_ALIVE_MS = 65_000;
 
+/**
+ * Serves `fetch` on `hostname:port`, once it listens. A port that cannot be had is the
+ * configuration's problem (the variable `portVariable`, default `PORT`), said in one line.
+ */
 export function serveHttp(options: { fetch: ServedApi['fetch']; hostname: string; port: number; portVariable?: string; what?: string }): Promise<ServerType> {
   const { portVariable = 'PORT', what = 'the HTTP API', ...served } = options;
   return new Promise((resolve, reject) => {

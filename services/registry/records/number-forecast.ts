@@ -40,14 +40,18 @@ export class NumberForecast {
    * counters.
    */
   foresee(year: number, counts: ReadonlyMap<string, number>): Map<string, number> | undefined {
-    const first = new Map<string, number>();
+    const known: [string, OfficeForecast][] = [];
     for (const office of counts.keys()) {
       const k = key(office, year);
-      const known = this.#offices.get(k);
-      if (!known || known.followedOn < (this.#needs.get(k) ?? 1)) return undefined;
-      first.set(office, known.next);
+      const forecast = this.#offices.get(k);
+      if (!forecast || forecast.followedOn < (this.#needs.get(k) ?? 1)) return undefined;
+      known.push([office, forecast]);
     }
-    for (const [office, n] of counts) this.#offices.get(key(office, year))!.next += n;
+    const first = new Map<string, number>();
+    for (const [office, forecast] of known) {
+      first.set(office, forecast.next);
+      forecast.next += counts.get(office)!;
+    }
     return first;
   }
 
