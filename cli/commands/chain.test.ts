@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Wallet, id, type JsonRpcProvider } from 'ethers';
 import { ChainConnection } from '../../services/chain/connection.ts';
 import { ANCHORER_ROLE, DEFAULT_ADMIN_ROLE, registryAnchorAt } from '../../services/chain/registry-anchor.ts';
+import { succeeded } from '../../services/chain/receipts.ts';
 import { deployTestContract, useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
 
 const run = promisify(execFile);
@@ -87,7 +88,7 @@ describe('crvs chain status', () => {
   it('shows the root, leaf count and time of the latest anchored batch', async () => {
     const other = await deployTestContract(testEnv.env.CHAIN_RPC_URL!);
     const anchorer = new Wallet(other.anchorPrivateKey, provider);
-    await (await registryAnchorAt(other.contractAddress, anchorer).getFunction('anchor')(1, id('batch 1'), 12)).wait();
+    await succeeded(await registryAnchorAt(other.contractAddress, anchorer).getFunction('anchor')(1, id('batch 1'), 12));
     const env = { ANCHOR_CONTRACT_ADDRESS: other.contractAddress, ANCHOR_PRIVATE_KEY: other.anchorPrivateKey };
     const { code, stdout } = await crvs(['status'], env);
     expect(code).toBe(0);

@@ -11,6 +11,7 @@
 import { formatEther, getAddress, type Provider, type Signer } from 'ethers';
 import { ConfigError, RegistryError } from '../errors.ts';
 import { ANCHORER_ROLE, DEFAULT_ADMIN_ROLE, deployRegistryAnchor, registryAnchorAt, type Deployment } from './registry-anchor.ts';
+import { succeeded } from './receipts.ts';
 
 /** A grant or revocation of `ANCHORER_ROLE`; without a transaction when the role was already so. */
 export interface RoleChange {
@@ -65,7 +66,7 @@ async function setAnchorer(admin: Signer, contract: string, account: string, anc
     return { account: target, anchorer, changed: false };
   }
   const tx = await registry.getFunction(anchorer ? 'grantRole' : 'revokeRole')(ANCHORER_ROLE, target);
-  const receipt = await tx.wait();
+  const receipt = await succeeded(tx);
   return { account: target, anchorer, changed: true, transactionHash: receipt.hash, blockNumber: receipt.blockNumber };
 }
 

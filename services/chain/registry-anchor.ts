@@ -7,6 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Contract, ContractFactory, ZeroHash, id, type ContractRunner, type InterfaceAbi, type Signer } from 'ethers';
 import { RegistryError } from '../errors.ts';
+import { succeeded } from './receipts.ts';
 
 const ARTIFACT = fileURLToPath(new URL('../../artifacts/contracts/RegistryAnchor.sol/RegistryAnchor.json', import.meta.url));
 
@@ -46,8 +47,8 @@ export async function deployRegistryAnchor(deployer: Signer, admin?: string): Pr
   const adminAddress = admin ?? (await deployer.getAddress());
   const contract = await new ContractFactory(abi, bytecode, deployer).deploy(adminAddress);
   const tx = contract.deploymentTransaction();
-  const receipt = await tx?.wait();
-  if (!receipt) throw new RegistryError('service-unavailable', 'deployment transaction was not mined');
+  if (!tx) throw new RegistryError('service-unavailable', 'the deployment sent no transaction');
+  const receipt = await succeeded(tx);
   const network = await deployer.provider!.getNetwork();
   return {
     address: await contract.getAddress(),

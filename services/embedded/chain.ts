@@ -16,6 +16,7 @@ import type { Config } from '../config/env.ts';
 import { RegistryError, ServiceUnavailableError } from '../errors.ts';
 import { ChainConnection, rpcCall } from '../chain/connection.ts';
 import { ANCHORER_ROLE, deployRegistryAnchor, registryAnchorAt, type Deployment } from '../chain/registry-anchor.ts';
+import { succeeded } from '../chain/receipts.ts';
 import { anchorPrivateKey, chainDir, readDeployment, writeDeployment } from '../chain/settings.ts';
 
 const EMBEDDED_CHAIN_ID = 31337;
@@ -104,7 +105,7 @@ async function ensureDeployment(config: Config, rpcUrl: string): Promise<Deploym
     }
     const deployment = await deployRegistryAnchor(signer);
     const contract = registryAnchorAt(deployment.address, signer);
-    await (await contract.getFunction('grantRole')(ANCHORER_ROLE, signer.address)).wait();
+    await succeeded(await contract.getFunction('grantRole')(ANCHORER_ROLE, signer.address));
     writeDeployment(config, deployment);
     return deployment;
   } finally {

@@ -14,6 +14,7 @@ import { freePort } from '../../tests/support/ports.ts';
 import { startAnvil } from '../embedded/chain.ts';
 import { ChainConnection, pingChain, rpcCall } from '../chain/connection.ts';
 import { registryAnchorAt } from '../chain/registry-anchor.ts';
+import { succeeded } from '../chain/receipts.ts';
 import { createApp } from '../http/app.ts';
 import { appendRecordVersion, anchoringStatuses, type AnchoringStatus, type RecordVersion } from './record-versions.ts';
 import { sealNextBatch } from './batches.ts';
@@ -111,7 +112,7 @@ describe('the anchor worker when the chain fails', () => {
       // Another transaction of the signer meanwhile, so the re-anchoring cannot be byte-identical.
       await withChain(async (c) => {
         const signer = c.runner as Wallet;
-        await (await signer.sendTransaction({ to: signer.address, value: 0 })).wait();
+        await succeeded(await signer.sendTransaction({ to: signer.address, value: 0 }));
       });
 
       const next = [await appendRecordVersion(env.sql, { kind: 'birth', data: { after: 'rollback' } })];
@@ -136,7 +137,7 @@ describe('the anchor worker when the chain fails', () => {
     await appendRecordVersion(env.sql, { kind: 'birth', data: { contested: true } });
     const sealed = (await sealNextBatch(env.sql, 100))!;
     const foreignRoot = hexlify(randomBytes(32));
-    await withChain(async (c) => (await c.getFunction('anchor')(sealed.id, foreignRoot, 1)).wait());
+    await withChain(async (c) => succeeded(await c.getFunction('anchor')(sealed.id, foreignRoot, 1)));
 
     const worker = start();
     try {

@@ -8,15 +8,14 @@
  * created while the node was down never recovers by itself (see `services/chain/connection.ts`).
  */
 import { getAddress, isError, Wallet, type Contract, type JsonRpcProvider } from 'ethers';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ChainConnection } from '../chain/connection.ts';
+import { minedReceipt } from '../chain/receipts.ts';
 import { registryAnchorAt } from '../chain/registry-anchor.ts';
 import { RegistryError, ServiceUnavailableError } from '../errors.ts';
 import type { Hex } from './core.ts';
 
 /** How long to wait for an anchor transaction to be mined before re-reading the contract. */
 const RECEIPT_TIMEOUT_MS = 120_000;
-const RECEIPT_POLL_MS = 250;
 
 export interface ChainBatch {
   root: Hex;
@@ -143,18 +142,9 @@ export class AnchorChain {
   /** Waits until `transactionHash` is mined; throws if it reverted or did not make it in time. */
   async mined(transactionHash: string, shouldStop: () => boolean = () => false): Promise<Anchoring> {
     const { provider, chainId } = await this.#open();
-    const deadline = Date.now() + RECEIPT_TIMEOUT_MS;
-    for (;;) {
-      const receipt = await provider.getTransactionReceipt(transactionHash);
-      if (receipt) {
-        if (receipt.status !== 1) throw new ChainMovedError(`anchor transaction ${transactionHash} reverted`);
-        return { chainId, contractAddress: this.contractAddress, transactionHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
-      }
-      if (Date.now() > deadline || shouldStop()) {
-        throw new ServiceUnavailableError('chain', `anchor transaction ${transactionHash} not mined yet`);
-      }
-      await sleep(RECEIPT_POLL_MS);
-    }
+    const receipt = await minedReceipt(provider, transactionHash, { timeoutMs: RECEIPT_TIMEOUT_MS, shouldStop });
+    if (receipt.status !== 1) throw new ChainMovedError(`anchor transaction ${transactionHash} reverted`);
+    return { chainId, contractAddress: this.contractAddress, transactionHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
   }
 
   /** Drops the connection after a failure; the next call starts afresh. */

@@ -5,12 +5,13 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import { Wallet, type TransactionReceipt } from 'ethers';
+import { Wallet } from 'ethers';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployTestContract, useTestEnvironment, type TestEnvironment } from '../../tests/support/services.ts';
 import { ChainConnection } from '../chain/connection.ts';
 import { registryAnchorAt } from '../chain/registry-anchor.ts';
+import { succeeded } from '../chain/receipts.ts';
 import { commit, rootFromProof, sealTree, toHex, type Hex } from './core.ts';
 import { appendRecordVersion, type RecordVersion } from './record-versions.ts';
 import { sealNextBatch } from './batches.ts';
@@ -75,7 +76,7 @@ async function lookAlike() {
   const contract = registryAnchorAt(contractAddress, new Wallet(anchorPrivateKey, await connection.provider()));
   return {
     address: contractAddress,
-    anchor: async (batchId: number, root: string, leafCount: number) => (await (await contract.getFunction('anchor')(batchId, root, leafCount)).wait()) as TransactionReceipt,
+    anchor: async (batchId: number, root: string, leafCount: number) => succeeded(await contract.getFunction('anchor')(batchId, root, leafCount)),
     close: () => connection.destroy(),
   };
 }

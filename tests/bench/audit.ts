@@ -32,6 +32,7 @@ import type { Sql } from '../../services/database/client.ts';
 import { migrate } from '../../services/database/migrate.ts';
 import { startAnvil } from '../../services/embedded/chain.ts';
 import { ChainConnection, rpcCall } from '../../services/chain/connection.ts';
+import { succeeded } from '../../services/chain/receipts.ts';
 import { ANCHORER_ROLE, deployRegistryAnchor, registryAnchorAt } from '../../services/chain/registry-anchor.ts';
 import { keccak256 } from '../../services/ledger/core.ts';
 import { openAnchorReader } from '../../services/audit/chain-batches.ts';
@@ -133,7 +134,7 @@ async function deployContract(rpcUrl: string): Promise<Deployed> {
     await rpcCall(rpcUrl, 'anvil_setBalance', [wallet.address, toBeHex(parseEther('1000'))]);
     const signer = wallet.connect(await connection.provider());
     const { address } = await deployRegistryAnchor(signer);
-    await (await registryAnchorAt(address, signer).getFunction('grantRole')(ANCHORER_ROLE, wallet.address)).wait();
+    await succeeded(await registryAnchorAt(address, signer).getFunction('grantRole')(ANCHORER_ROLE, wallet.address));
     return { address, privateKey: wallet.privateKey };
   } finally {
     connection.destroy();
@@ -191,7 +192,7 @@ async function anchorRoots(sql: Sql, rpcUrl: string, contract: Deployed, tasks: 
     const provider = await connection.provider();
     const anchor = registryAnchorAt(contract.address, new Wallet(contract.privateKey, provider)).getFunction('anchor');
     for (const [i, task] of tasks.entries()) {
-      const receipt = await (await anchor(task.batchId, roots[i], task.count)).wait();
+      const receipt = await succeeded(await anchor(task.batchId, roots[i], task.count));
       await sql`
         insert into batch_anchors (batch_id, chain_id, contract_address, transaction_hash, block_number)
         values (${task.batchId}, '31337', ${contract.address}, ${receipt.hash}, ${receipt.blockNumber})`;

@@ -20,6 +20,7 @@ import { migrate } from '../../services/database/migrate.ts';
 import type { Sql } from '../../services/database/client.ts';
 import { startAnvil } from '../../services/embedded/chain.ts';
 import { ChainConnection, rpcCall } from '../../services/chain/connection.ts';
+import { succeeded } from '../../services/chain/receipts.ts';
 import { ANCHORER_ROLE, deployRegistryAnchor, registryAnchorAt } from '../../services/chain/registry-anchor.ts';
 import { freePort } from '../support/ports.ts';
 
@@ -98,9 +99,9 @@ async function benchGas(): Promise<{ first: bigint; next: bigint }> {
     await rpcCall(anvil.rpcUrl, 'anvil_setBalance', [wallet.address, toBeHex(parseEther('10'))]);
     const { address } = await deployRegistryAnchor(wallet);
     const contract = registryAnchorAt(address, wallet);
-    await (await contract.getFunction('grantRole')(ANCHORER_ROLE, wallet.address)).wait();
+    await succeeded(await contract.getFunction('grantRole')(ANCHORER_ROLE, wallet.address));
     const gas: bigint[] = [];
-    for (let id = 1; id <= 3; id++) gas.push((await (await contract.getFunction('anchor')(id, `0x${randomBytes(32).toString('hex')}`, N)).wait()).gasUsed);
+    for (let id = 1; id <= 3; id++) gas.push((await succeeded(await contract.getFunction('anchor')(id, `0x${randomBytes(32).toString('hex')}`, N))).gasUsed);
     return { first: gas[0]!, next: gas[2]! };
   } finally {
     connection.destroy();

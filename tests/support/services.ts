@@ -21,6 +21,7 @@ import { migrate } from '../../services/database/migrate.ts';
 import { connectObjectStore, ensureBucket, type ObjectStore } from '../../services/objectstore/client.ts';
 import { ChainConnection, rpcCall } from '../../services/chain/connection.ts';
 import { ANCHORER_ROLE, deployRegistryAnchor, registryAnchorAt } from '../../services/chain/registry-anchor.ts';
+import { succeeded } from '../../services/chain/receipts.ts';
 
 export interface TestEnvironment {
   config: Config;
@@ -105,7 +106,7 @@ export async function deployTestContract(rpcUrl: string): Promise<{ contractAddr
     await rpcCall(rpcUrl, 'anvil_setBalance', [wallet.address, toBeHex(parseEther('1000'))]);
     const signer = wallet.connect(await connection.provider());
     const deployment = await deployRegistryAnchor(signer);
-    await (await registryAnchorAt(deployment.address, signer).getFunction('grantRole')(ANCHORER_ROLE, wallet.address)).wait();
+    await succeeded(await registryAnchorAt(deployment.address, signer).getFunction('grantRole')(ANCHORER_ROLE, wallet.address));
     return { contractAddress: deployment.address, anchorPrivateKey: wallet.privateKey };
   } finally {
     connection.destroy();

@@ -1,0 +1,46 @@
+/**
+ * @module
+ * Waiting for a transaction to be mined, by asking for its receipt until the node has one.
+ *
+ * Not `TransactionResponse.wait()`: ethers v6 waits by subscribing to new blocks, and its polling
+ * subscribers start requests they never await (`OnBlockSubscriber`'s first poll, the `block`
+ * listeners). A node that blips, or a provider destroyed while one of those requests is queued,
+ * then ends in an unhandled rejection, which ends a Node process. Here every request is awaited
+ * by the caller, so a failure is an ordinary error of the call that waited.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Provider, TransactionReceipt, TransactionResponse } from 'ethers';
+import { RegistryError, ServiceUnavailableError } from '../errors.ts';
+
+export interface ReceiptWait {
+  /** Give up after this long (default 120 s: a permissioned chain's block period is seconds). */
+  timeoutMs?: number;
+  /** Time between two requests (default 250 ms; Anvil mines at once, Besu every block period). */
+  pollMs?: number;
+  /** Asked between two requests; true gives up early, as when the process is stopping. */
+  shouldStop?: () => boolean;
+}
+
+/**
+ * The receipt of `transactionHash` once mined, whatever its status: the caller decides what a
+ * revert means. Throws {@link ServiceUnavailableError} if it is not mined in time.
+ */
+export async function minedReceipt(provider: Provider, transactionHash: string, wait: ReceiptWait = {}): Promise<TransactionReceipt> {
+  const { timeoutMs = 120_000, pollMs = 250, shouldStop = () => false } = wait;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const receipt = await provider.getTransactionReceipt(transactionHash);
+    if (receipt) return receipt;
+    if (Date.now() > deadline || shouldStop()) {
+      throw new ServiceUnavailableError('chain', `transaction ${transactionHash} not mined yet`);
+    }
+    await sleep(pollMs);
+  }
+}
+
+/** Waits for a sent transaction to be mined and to have succeeded; a revert is a {@link RegistryError} `conflict`. */
+export async function succeeded(tx: TransactionResponse, wait?: ReceiptWait): Promise<TransactionReceipt> {
+  const receipt = await minedReceipt(tx.provider, tx.hash, wait);
+  if (receipt.status !== 1) throw new RegistryError('conflict', `transaction ${tx.hash} reverted`);
+  return receipt;
+}
