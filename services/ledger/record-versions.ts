@@ -4,7 +4,7 @@
  * its anchoring status. Births, marriages and archive entries are all record versions; a
  * correction is a new version that names the commitment of the one before.
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import type { Sql, TransactionSql } from '../database/client.ts';
 import { RegistryError } from '../errors.ts';
 import { commit, fromHex, toHex, type Hex } from './core.ts';
@@ -13,6 +13,22 @@ import { commit, fromHex, toHex, type Hex } from './core.ts';
 export const RECORD_VERSION_SCHEMA = 'crvs/record-version/v1';
 
 export type Db = Sql | TransactionSql;
+
+/**
+ * A new record's id: a time-ordered UUID (RFC 9562 §5.7, UUIDv7), so that the ledger's and the
+ * registry's indexes on record ids grow at their right edge, as their ids are handed out, instead
+ * of taking each new id at a random place. With random (v4) ids every registration wrote to a
+ * random page of each of those indexes (six per birth), which for a national registry's tens of
+ * millions of records means pages read from disk and written in full after every checkpoint.
+ * Measured in a same-run A/B (tests/bench, 64 connections, ~100,000 births per arm): PostgreSQL
+ * CPU per birth -4 to -9%, births/s +5 to +8%. The id then tells when the record was made, to the
+ * millisecond (a certificate's verification link carries it, and states the registration's date
+ * anyway), and its last 42 bits are random rather than 122: ids are not secrets here, as the
+ * public page answers only a link that also carries the version's salted commitment.
+ */
+export function newRecordId(): string {
+  return timeOrderedUuid();
+}
 
 /** The document whose RFC 8785 form is committed: the data plus what ties versions together. */
 export interface CommittedContent {
@@ -62,7 +78,7 @@ export interface PreparedRecordVersion extends Omit<RecordVersion, 'id' | 'creat
  * anything: for writers that store many versions in one statement (registry group commit).
  */
 export function prepareRecordVersion(input: NewRecordVersion): PreparedRecordVersion {
-  const recordId = input.recordId ?? randomUUID();
+  const recordId = input.recordId ?? newRecordId();
   const version = input.previous ? input.previous.version + 1 : 1;
   const content: CommittedContent = {
     schema: RECORD_VERSION_SCHEMA,

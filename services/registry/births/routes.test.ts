@@ -40,6 +40,19 @@ describe('POST /v1/births', () => {
     expect(res.headers.get('location')).toBe(`/v1/records/${body.id}`);
   });
 
+  it('gives births registered one after the other time-ordered record ids (UUIDv7), in the order issued', async () => {
+    const sent = Date.now();
+    const first = await json(await post(birth()));
+    const second = await json(await post(birth()));
+    const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    expect(first.id).toMatch(uuidV7);
+    expect(second.id).toMatch(uuidV7);
+    expect(second.id > first.id).toBe(true);
+    const issuedAt = Number.parseInt(first.id.replace(/-/g, '').slice(0, 12), 16);
+    expect(issuedAt).toBeGreaterThanOrEqual(sent);
+    expect(issuedAt).toBeLessThanOrEqual(Date.now());
+  });
+
   it('commits the registration number, office and details to the ledger', async () => {
     const body = await json(await post(birth()));
     const [row] = await t.env.sql<{ content: { data: { registration: { number: string; office: string }; details: { child: { givenName: string } } } } }[]>`

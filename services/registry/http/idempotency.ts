@@ -6,14 +6,14 @@
  *
  * No table of keys: the key decides the record id. The id is a name-based UUID (RFC 9562 §5.5)
  * of the token and the key, so a key means one record per token, and the record id's uniqueness
- * in the ledger is what keeps a repeat (even a concurrent one) from registering twice.
+ * in the ledger is what keeps a repeat (even a concurrent one) from registering twice. (Such ids
+ * are not time-ordered, as ids without a key are, record-versions.ts: a repeat may come at any time.)
  */
 import { z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { RegistryEnv } from '../context.ts';
-import { randomUUID } from 'node:crypto';
 import { v5 as nameBasedUuid } from 'uuid';
-import type { Db } from '../../ledger/record-versions.ts';
+import { newRecordId, type Db } from '../../ledger/record-versions.ts';
 import { canonicalise } from '../../ledger/core.ts';
 import { RegistryError } from '../../errors.ts';
 import type { Principal } from '../../access/roles.ts';
@@ -57,7 +57,7 @@ export const idempotencyKey = (): MiddlewareHandler<RegistryEnv> =>
 
 /** The record id of a registration: from its key when it has one, otherwise fresh. */
 function recordIdFor(principal: Principal, key: string | undefined): string {
-  return key ? nameBasedUuid(`${principal.tokenId}\n${key}`, RECORD_ID_NAMESPACE) : randomUUID();
+  return key ? nameBasedUuid(`${principal.tokenId}\n${key}`, RECORD_ID_NAMESPACE) : newRecordId();
 }
 
 /**
