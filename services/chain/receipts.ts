@@ -3,10 +3,11 @@
  * Waiting for a transaction to be mined, by asking for its receipt until the node has one.
  *
  * Not `TransactionResponse.wait()`: ethers v6 waits by subscribing to new blocks, and its polling
- * subscribers start requests they never await (`OnBlockSubscriber`'s first poll, the `block`
- * listeners). A node that blips, or a provider destroyed while one of those requests is queued,
- * then ends in an unhandled rejection, which ends a Node process. Here every request is awaited
- * by the caller, so a failure is an ordinary error of the call that waited.
+ * subscribers start requests that nobody awaits. Destroying a provider while one of those requests
+ * was queued ended in unhandled rejections ("provider destroyed; cancelled request", seen in
+ * cli/commands/chain.test.ts), which end a Node process; and a wait whose node stopped, or whose
+ * provider was destroyed, never settles (tried: still waiting seconds later). Here every request
+ * is awaited by the caller, so a failure is an ordinary error of the call that waited.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider, TransactionReceipt, TransactionResponse } from 'ethers';
