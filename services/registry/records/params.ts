@@ -8,9 +8,10 @@ import { RegistryError } from '../../errors.ts';
 import { assertOfficeScope } from '../../access/roles.ts';
 import type { RegistryEnv, RouterDeps } from '../context.ts';
 import { findRegistryRecord, type RegistryRecord } from './store.ts';
+import { RECORD_ID_EXAMPLE } from '../schemas/responses.ts';
 
 export const RecordParams = z.object({
-  id: z.uuid({ error: 'must be a record id (UUID)' }).openapi({ param: { name: 'id', in: 'path' }, example: '3f0b6f2e-8c7a-4d3e-9b1a-2c4d5e6f7a8b' }),
+  id: z.uuid({ error: 'must be a record id (UUID)' }).openapi({ param: { name: 'id', in: 'path' }, example: RECORD_ID_EXAMPLE }),
 });
 
 /** The record, if it exists (404) and the caller's office may see it (403). */

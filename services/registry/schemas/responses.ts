@@ -12,7 +12,9 @@ export const RegistrationNumber = z
   .string()
   .regex(/^\d{4}-\d{4}-\d{6,}$/)
   .openapi({ description: 'Office code, year, and the office\'s sequence in that year.', example: '1802-2026-000123' });
-export const RecordId = z.uuid().openapi({ example: '3f0b6f2e-8c7a-4d3e-9b1a-2c4d5e6f7a8b' });
+/** A record id as the registry hands them out: time-ordered (UUIDv7, record-versions.ts), here 2026-10-03 09:15 UTC. */
+export const RECORD_ID_EXAMPLE = '01a1010b-9a20-7c4d-9b1a-2c4d5e6f7a8b';
+export const RecordId = z.uuid().openapi({ description: 'The record\'s id: a UUID, time-ordered (RFC 9562 UUIDv7) unless derived from an Idempotency-Key.', example: RECORD_ID_EXAMPLE });
 
 export const RegistrationCreated = z
   .object({
