@@ -61,6 +61,6 @@ export function headersReadByMiddleware<R extends RouteConfig & { request: NonNu
 export interface RouterDeps extends RegistryDeps {
   authenticate: Authenticator;
   office: (code: string) => Promise<Office | undefined>;
-  /** Issues a registration through the group-commit queue (registrations.ts). */
+  /** Issues a registration through the group-commit queue (registration-queue.ts). */
   issue: (registration: NewRegistration) => Promise<Issued>;
 }

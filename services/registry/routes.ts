@@ -28,7 +28,7 @@ import { FailedAuthentications, type FailedAuthenticationOptions } from './http/
 import { bodyLimit } from './http/body-limit.ts';
 import { registryErrorHandler } from './http/problems.ts';
 import { officeDirectory } from './offices.ts';
-import { registrationQueue } from './registrations.ts';
+import { registrationQueue } from './registration-queue.ts';
 import { birthRoutes } from './births/routes.ts';
 import { marriageRoutes } from './marriages/routes.ts';
 import { recordRoutes } from './records/routes.ts';
