@@ -28,12 +28,13 @@ export interface ReceiptWait {
  */
 export async function minedReceipt(provider: Provider, transactionHash: string, wait: ReceiptWait = {}): Promise<TransactionReceipt> {
   const { timeoutMs = 120_000, pollMs = 250, shouldStop = () => false } = wait;
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
   for (;;) {
     const receipt = await provider.getTransactionReceipt(transactionHash);
     if (receipt) return receipt;
-    if (Date.now() > deadline || shouldStop()) {
-      throw new ServiceUnavailableError('chain', `transaction ${transactionHash} not mined yet`);
+    if (Date.now() - started > timeoutMs || shouldStop()) {
+      // Not mined yet is not refused: the node may still include it, so the caller must look again, not resend.
+      throw new ServiceUnavailableError('chain', `transaction ${transactionHash} not mined yet after ${Math.round((Date.now() - started) / 1000)} s; it may still be mined, so look it up before sending it again`);
     }
     await sleep(pollMs);
   }

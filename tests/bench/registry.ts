@@ -49,7 +49,6 @@ const SLICE_SECONDS = 5;
 const POOL = 20;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-
 /** One figure over several slices of the same route. */
 function merge(slices: LoadResult[]): LoadResult {
   const latencies = slices.flatMap((s) => s.latencies ?? []).sort((a, b) => a - b);
